@@ -1,0 +1,66 @@
+// The RayOS kernel ABI: the types shared by the kernel and userspace.
+// System call numbers and signatures are in syscalls.def; status codes in
+// status.h. Every struct here crosses the user/kernel boundary, so its size
+// and field offsets are pinned with static_assert.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <rayos/abi/status.h>
+
+namespace rayos::abi {
+
+// The thread control block a thread's FS base points at. Its layout follows
+// the x86-64 System V TLS convention so that ordinary compiled code works:
+// %fs:0 holds the block's own address and %fs:0x28 the stack-protector
+// canary (what g++ -fstack-protector reads by default).
+struct ThreadBlock {
+    ThreadBlock* self;        // 0x00
+    uint64_t reserved[4];     // 0x08
+    uint64_t stack_guard;     // 0x28
+    uint64_t thread_id;       // 0x30
+    uint64_t user[9];         // 0x38: free for the runtime
+};
+static_assert(offsetof(ThreadBlock, self) == 0x00);
+static_assert(offsetof(ThreadBlock, stack_guard) == 0x28);
+static_assert(offsetof(ThreadBlock, thread_id) == 0x30);
+static_assert(sizeof(ThreadBlock) == 128);
+
+// How a thread stopped (thread_join result).
+enum class StopKind : uint64_t {
+    Exited = 1,  // called thread_exit; `code` holds its exit code
+    Faulted = 2, // took a CPU exception in user mode; see vector/error/address
+};
+
+struct ThreadStopInfo {
+    StopKind kind;
+    int64_t code;          // exit code (Exited)
+    uint64_t vector;       // exception vector (Faulted), e.g. 14 = #PF
+    uint64_t error_code;   // CPU error code (Faulted, when the vector has one)
+    uint64_t fault_address; // CR2 for page faults (Faulted)
+    uint64_t rip;          // instruction that faulted (Faulted)
+};
+static_assert(sizeof(ThreadStopInfo) == 48);
+
+// Why the system halts (system_halt argument).
+enum class HaltReason : uint64_t {
+    Success = 0,
+    Failure = 1,
+};
+
+// Values written to QEMU's isa-debug-exit port (iobase 0xf4). QEMU exits
+// with (value << 1) | 1, so the host sees 33, 35 and 37. A triple fault
+// with -no-reboot makes QEMU exit 0 and QEMU's own errors exit 1, so none
+// of these can be confused with them. The host test harness reads these
+// constants from this file.
+constexpr uint32_t kQemuExitSuccess = 0x10; // host status 33
+constexpr uint32_t kQemuExitFailure = 0x11; // host status 35
+constexpr uint32_t kQemuExitPanic = 0x12;   // host status 37
+
+// User address-space layout: the lower canonical half belongs to user
+// programs; everything from kUserTop up is the kernel's.
+constexpr uint64_t kUserBase = 0x0000000000001000; // page 0 is never mapped
+constexpr uint64_t kUserTop = 0x0000800000000000;  // first non-user address
+
+} // namespace rayos::abi
