@@ -43,14 +43,14 @@ struct Module {
 };
 
 struct BootInfo {
-    char cmdline[kMaxStringLength]; // kernel command line ("" if none)
+    char cmdline[kMaxStringLength]; // kernel command line ("" if none); QEMU puts the
+                                    // kernel's file name first
     size_t region_count;
     MemoryRegion regions[kMaxMemoryRegions];
     size_t module_count;
     Module modules[kMaxModules];
-    // Physical ranges [start, end) occupied by the boot information itself
-    // (info struct, mmap, module list, strings): the caller must not reuse
-    // them before parse() is done. parse() copies everything it returns.
+    // parse() copies everything it returns, so the firmware's structures may
+    // be reused afterwards.
 };
 
 // Reads `length` bytes of physical memory at `address` into `out`; returns

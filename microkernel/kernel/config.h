@@ -1,0 +1,33 @@
+// Kernel limits and tunables, all in one place. Each is a compile-time
+// constant; change it here and rebuild. (docs/ARCHITECTURE.md §Limits lists
+// them for users.) Until userspace retypes untyped memory into kernel
+// objects, threads and address spaces come from these fixed pools.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rayos::config {
+
+// Scheduler tick frequency (PIT channel 0).
+constexpr uint32_t kTimerHz = 100;
+// Ticks a thread runs before the scheduler rotates its priority level.
+constexpr uint32_t kTimeSliceTicks = 2;
+// Maximum number of threads alive at once (including stopped, unjoined ones).
+constexpr size_t kMaxThreads = 64;
+// Maximum number of user address spaces.
+constexpr size_t kMaxAddressSpaces = 16;
+// Priority of the first user thread (0 lowest .. 255 highest).
+constexpr uint8_t kInitPriority = 100;
+// Thread names (diagnostics) are truncated to this many bytes.
+constexpr size_t kThreadNameLength = 32;
+// Largest single debug_write.
+constexpr uint64_t kMaxDebugWrite = 4096;
+
+// Initial user stack of init (top is exclusive; a guard page below and the
+// page above stay unmapped) and its thread block.
+constexpr uint64_t kInitStackTop = 0x00007FFFFFFF0000ull;
+constexpr uint64_t kInitStackSize = 64 * 1024;
+constexpr uint64_t kInitThreadBlock = 0x00007FFFFFFD0000ull;
+
+} // namespace rayos::config

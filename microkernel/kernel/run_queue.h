@@ -1,0 +1,78 @@
+// Ready queue for fixed-priority round-robin scheduling: one FIFO list per
+// priority (0-255) plus a 256-bit map of non-empty levels, so finding the
+// highest ready priority is four word scans. Intrusive: the queued type
+// provides `queue_next`, `queue_prev` and `priority`, so queueing never
+// allocates. Pure logic; host-tested.
+//
+// Invariant: a node is in at most one queue; `queue_prev == nullptr &&
+// queue_next == nullptr` unless it is queued (or alone at the head, which
+// `contains` distinguishes via the level's head pointer).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rayos {
+
+template <typename T> class RunQueue {
+public:
+    static constexpr size_t kLevels = 256;
+
+    void push_back(T* node) {
+        auto level = node->priority;
+        node->queue_next = nullptr;
+        node->queue_prev = tail_[level];
+        if (tail_[level])
+            tail_[level]->queue_next = node;
+        else
+            head_[level] = node;
+        tail_[level] = node;
+        bitmap_[level / 64] |= 1ull << (level % 64);
+    }
+
+    void remove(T* node) {
+        auto level = node->priority;
+        if (node->queue_prev)
+            node->queue_prev->queue_next = node->queue_next;
+        else
+            head_[level] = node->queue_next;
+        if (node->queue_next)
+            node->queue_next->queue_prev = node->queue_prev;
+        else
+            tail_[level] = node->queue_prev;
+        node->queue_next = node->queue_prev = nullptr;
+        if (!head_[level]) bitmap_[level / 64] &= ~(1ull << (level % 64));
+    }
+
+    // The first node of the highest non-empty priority, or nullptr.
+    T* highest() const {
+        for (int word = 3; word >= 0; --word) {
+            if (bitmap_[word]) {
+                int bit = 63 - __builtin_clzll(bitmap_[word]);
+                return head_[word * 64 + bit];
+            }
+        }
+        return nullptr;
+    }
+
+    T* pop_highest() {
+        T* node = highest();
+        if (node) remove(node);
+        return node;
+    }
+
+    bool contains(const T* node) const {
+        for (T* n = head_[node->priority]; n; n = n->queue_next)
+            if (n == node) return true;
+        return false;
+    }
+
+    bool empty() const { return !(bitmap_[0] | bitmap_[1] | bitmap_[2] | bitmap_[3]); }
+
+private:
+    T* head_[kLevels]{};
+    T* tail_[kLevels]{};
+    uint64_t bitmap_[4]{};
+};
+
+} // namespace rayos

@@ -1,0 +1,132 @@
+#include "scheduler.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/power.h"
+#include "kernel/log.h"
+#include "kernel/run_queue.h"
+#include "mm/user_memory.h"
+#include "object/address_space.h"
+
+namespace rayos::sched {
+namespace {
+
+RunQueue<Thread> ready_queue;
+volatile uint64_t tick_count = 0;
+
+void account(Thread* thread) {
+    if (!thread) return;
+    uint64_t now = arch::rdtsc();
+    thread->counters.cpu_cycles += now - thread->run_start_cycles;
+    thread->run_start_cycles = now;
+}
+
+void switch_to(arch::PerCpu& cpu, Thread* next) {
+    Thread* previous = cpu.current;
+    if (previous != next) {
+        account(previous);
+        if (cpu.fpu_owner != next) {
+            if (cpu.fpu_owner && cpu.fpu_owner->alive()) arch::fpu_save(cpu.fpu_owner->fpu);
+            arch::fpu_restore(next->fpu);
+            cpu.fpu_owner = next;
+        }
+        arch::wrmsr(arch::kMsrFsBase, next->fs_base);
+        next->space->activate();
+        arch::set_user_context(cpu, &next->frame);
+        cpu.current = next;
+        next->run_start_cycles = arch::rdtsc();
+        next->counters.context_switches++;
+    }
+    next->state = ThreadState::Running;
+}
+
+// Releases a stopped thread's slot once nobody can ask about it any more.
+void release(Thread* thread) {
+    arch::PerCpu& cpu = arch::this_cpu();
+    if (cpu.fpu_owner == thread) cpu.fpu_owner = nullptr;
+    if (cpu.current == thread) cpu.current = nullptr;
+    thread->release();
+}
+
+void complete_join(Thread* joiner, Thread* target) {
+    auto copied = copy_to_user(*joiner->space, joiner->join_result_address, &target->stop_info,
+                               sizeof(target->stop_info));
+    joiner->frame.rax = static_cast<uint64_t>(copied ? Status::Ok : copied.error());
+    joiner->join_target = nullptr;
+    target->joiner = nullptr;
+    release(target);
+    make_ready(joiner);
+}
+
+} // namespace
+
+Thread* current() { return arch::this_cpu().current; }
+uint64_t ticks() { return tick_count; }
+
+void make_ready(Thread* thread) {
+    thread->state = ThreadState::Ready;
+    thread->slice_left = config::kTimeSliceTicks;
+    ready_queue.push_back(thread);
+}
+
+void stop(Thread* thread, const abi::ThreadStopInfo& info) {
+    if (thread->state == ThreadState::Ready) ready_queue.remove(thread);
+    account(thread);
+    thread->stop_info = info;
+    thread->state = ThreadState::Stopped;
+    if (thread->joiner) complete_join(thread->joiner, thread);
+}
+
+void yield_current() {
+    Thread* self = current();
+    if (self && self->state == ThreadState::Running) make_ready(self);
+}
+
+void join(Thread* self, Thread* target, uint64_t result_address) {
+    if (target->state == ThreadState::Stopped) {
+        self->join_result_address = result_address;
+        target->joiner = self;
+        self->state = ThreadState::BlockedJoin; // complete_join makes it ready again
+        complete_join(self, target);
+        return;
+    }
+    self->state = ThreadState::BlockedJoin;
+    self->join_target = target;
+    self->join_result_address = result_address;
+    target->joiner = self;
+}
+
+void on_timer_tick() {
+    tick_count = tick_count + 1;
+    Thread* self = current();
+    if (self && self->state == ThreadState::Running && --self->slice_left == 0)
+        make_ready(self); // back of its level; resume() picks again
+}
+
+void resume() {
+    arch::PerCpu& cpu = arch::this_cpu();
+    for (;;) {
+        Thread* self = cpu.current;
+        if (self && self->state == ThreadState::Running) {
+            Thread* best = ready_queue.highest();
+            if (!best || best->priority <= self->priority) {
+                switch_to(cpu, self);
+                return_to_user(&self->frame);
+            }
+            make_ready(self); // a higher priority became ready: preempt
+        }
+        if (Thread* next = ready_queue.pop_highest()) {
+            switch_to(cpu, next);
+            return_to_user(&next->frame);
+        }
+        account(cpu.current);
+        cpu.current = nullptr;
+        if (live_thread_count() == 0) {
+            kprintf("kernel: no user thread is left to run; halting.\n");
+            arch::power_off(abi::kQemuExitFailure);
+        }
+        arch::wait_for_interrupt(); // idle until an interrupt makes a thread ready
+    }
+}
+
+} // namespace rayos::sched

@@ -1,0 +1,38 @@
+// The scheduler: fixed priorities 0-255, round-robin with a time slice within
+// a priority, preemption on the timer tick, and an idle loop (hlt) when
+// nothing is ready.
+//
+// Control flow: every kernel entry from user mode ends in sched::resume(),
+// which picks the thread to run and leaves through return_to_user(). There
+// is no kernel stack per thread, so "switching" is choosing whose TrapFrame
+// to restore.
+#pragma once
+
+#include "object/thread.h"
+
+#include <cstdint>
+
+namespace rayos::sched {
+
+// Makes an inactive or blocked thread ready to run.
+void make_ready(Thread* thread);
+// The thread running on this CPU (nullptr while idle).
+Thread* current();
+// Ends `thread` (exit or fault): records how, completes a waiting join, and
+// takes it off the CPU / run queue.
+void stop(Thread* thread, const abi::ThreadStopInfo& info);
+// Puts the running thread at the back of its priority level.
+void yield_current();
+// Starts waiting for `target` to stop; its ThreadStopInfo goes to
+// `result_address` in the caller's address space (already checked writable).
+void join(Thread* self, Thread* target, uint64_t result_address);
+
+// Timer interrupt: advances time and the running thread's slice.
+void on_timer_tick();
+uint64_t ticks();
+
+// Picks the next thread and returns to user mode (idles while nothing is
+// ready; halts the machine when no thread is left alive).
+[[noreturn]] void resume();
+
+} // namespace rayos::sched

@@ -1,0 +1,62 @@
+#include "selftest.h"
+
+#include "arch/x86_64/cpu.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+#include <cstring>
+
+namespace rayos {
+namespace {
+
+// Finds "selftest=<value>" in the command line; copies value into `out`.
+bool option_value(const char* cmdline, const char* key, char* out, size_t size) {
+    size_t key_length = strlen(key);
+    for (const char* p = cmdline; *p;) {
+        while (*p == ' ') ++p;
+        const char* word = p;
+        while (*p && *p != ' ') ++p;
+        if (static_cast<size_t>(p - word) > key_length && memcmp(word, key, key_length) == 0 &&
+            word[key_length] == '=') {
+            size_t n = 0;
+            for (const char* v = word + key_length + 1; v < p && n + 1 < size; ++v) out[n++] = *v;
+            out[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+volatile int ubsan_shift = 70;
+
+} // namespace
+
+bool run_boot_selftest(const char* cmdline) {
+    char name[32];
+    if (!option_value(cmdline, "selftest", name, sizeof(name))) return true;
+    kprintf("selftest: %s\n", name);
+    if (strcmp(name, "panic") == 0) panic("selftest: deliberate panic");
+    if (strcmp(name, "ubsan") == 0) {
+#ifdef RAYOS_DEBUG
+        volatile uint64_t one = 1;
+        kprintf("selftest: shifted %lu\n", one << ubsan_shift);
+#endif
+        panic("selftest: UBSan did not catch an out-of-range shift (release build?)");
+    }
+    if (strcmp(name, "kernel-fault") == 0) {
+        *reinterpret_cast<volatile uint64_t*>(0x10) = 1; // nothing is mapped at 0
+        panic("selftest: kernel-mode write to 0x10 did not fault");
+    }
+    if (strcmp(name, "triple-fault") == 0) {
+        struct __attribute__((packed)) {
+            uint16_t limit;
+            uint64_t base;
+        } empty{0, 0};
+        asm volatile("lidt %0; int3" ::"m"(empty));
+    }
+    if (strcmp(name, "hang") == 0) arch::halt_forever();
+    kprintf("selftest: unknown self-test '%s'\n", name);
+    return false;
+}
+
+} // namespace rayos

@@ -1,0 +1,14 @@
+// Boot-time self-tests chosen on the kernel command line
+// (`selftest=<name>`). They make the kernel fail on purpose, in each way the
+// host test harness must recognise: a panic (panic, ubsan), a CPU exception
+// in kernel mode (kernel-fault), a triple fault (triple-fault), a hang
+// (hang). tests/system proves that each one is reported as a failure.
+#pragma once
+
+namespace rayos {
+
+// Runs the self-test named in `cmdline`, if any (those that fail do not
+// return). Returns false for an unknown name.
+bool run_boot_selftest(const char* cmdline);
+
+} // namespace rayos

@@ -1,0 +1,76 @@
+#include "thread.h"
+
+#include "arch/x86_64/asm_offsets.h"
+#include "arch/x86_64/cpu.h"
+
+namespace rayos {
+namespace {
+Thread pool[config::kMaxThreads];
+uint64_t generations[config::kMaxThreads];
+constexpr uint64_t kSlotBits = 16;
+static_assert(config::kMaxThreads < (1u << kSlotBits));
+} // namespace
+
+const char* thread_state_name(ThreadState state) {
+    switch (state) {
+    case ThreadState::Free:
+        return "free";
+    case ThreadState::Inactive:
+        return "inactive";
+    case ThreadState::Ready:
+        return "ready";
+    case ThreadState::Running:
+        return "running";
+    case ThreadState::BlockedJoin:
+        return "blocked(join)";
+    case ThreadState::Stopped:
+        return "stopped";
+    }
+    return "?";
+}
+
+Result<Thread*> Thread::create(AddressSpace* space, const char* name, uint64_t entry,
+                               uint64_t stack_top, uint64_t arg, uint64_t fs_base,
+                               uint8_t priority) {
+    size_t slot = 0;
+    while (slot < config::kMaxThreads && pool[slot].state != ThreadState::Free) ++slot;
+    if (slot == config::kMaxThreads) return Error(Status::LimitReached);
+    Thread& t = pool[slot];
+    t = Thread{};
+    t.id = (++generations[slot] << kSlotBits) | slot;
+    size_t i = 0;
+    for (; name && name[i] && i + 1 < sizeof(t.name); ++i) t.name[i] = name[i];
+    t.name[i] = '\0';
+    t.space = space;
+    t.priority = priority;
+    t.fs_base = fs_base;
+    arch::fpu_init_state(t.fpu);
+    t.frame.rip = entry;
+    t.frame.rsp = stack_top;
+    t.frame.rdi = arg;
+    t.frame.cs = USER_CODE_SELECTOR;
+    t.frame.ss = USER_DATA_SELECTOR;
+    t.frame.rflags = arch::kRflagsIf | arch::kRflagsReserved1;
+    t.frame.vector = 0; // leave through iretq: every register as set here
+    t.state = ThreadState::Inactive;
+    return &t;
+}
+
+Thread* Thread::find(uint64_t id) {
+    uint64_t slot = id & ((1u << kSlotBits) - 1);
+    if (slot >= config::kMaxThreads) return nullptr;
+    Thread& t = pool[slot];
+    if (t.state == ThreadState::Free || t.id != id) return nullptr;
+    return &t;
+}
+
+void Thread::release() { state = ThreadState::Free; }
+
+size_t live_thread_count() {
+    size_t n = 0;
+    for (auto& t : pool)
+        if (t.alive()) ++n;
+    return n;
+}
+
+} // namespace rayos

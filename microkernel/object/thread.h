@@ -1,0 +1,92 @@
+// Thread: a schedulable user thread — its saved registers (TrapFrame), FPU
+// state, FS base, address space, priority, state and accounting.
+//
+// The TrapFrame is the first member so that entries from user mode save the
+// registers straight into the Thread (see arch/x86_64/entry.S).
+//
+// Thread ids carry a generation (id = generation << 16 | slot), so an id of a
+// thread that is gone never names a newer thread in the same slot.
+#pragma once
+
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/trap_frame.h"
+#include "kernel/config.h"
+#include "result.h"
+
+#include <rayos/abi/abi.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rayos {
+
+class AddressSpace;
+
+enum class ThreadState : uint8_t {
+    Free,        // slot unused
+    Inactive,    // created, not yet handed to the scheduler
+    Ready,       // in the run queue
+    Running,     // current on a CPU
+    BlockedJoin, // waiting in thread_join
+    Stopped,     // exited or faulted; waiting to be joined
+};
+
+const char* thread_state_name(ThreadState state);
+
+struct ThreadCounters {
+    uint64_t cpu_cycles;       // rdtsc cycles spent running (instructions under icount)
+    uint64_t context_switches; // times switched to
+    uint64_t syscalls;
+    uint64_t faults;
+};
+
+class alignas(16) Thread {
+public:
+    arch::TrapFrame frame; // must stay first (16-byte aligned end)
+    arch::FpuState fpu;
+    uint64_t fs_base = 0;
+    AddressSpace* space = nullptr;
+
+    uint64_t id = 0;
+    char name[config::kThreadNameLength] = {};
+    ThreadState state = ThreadState::Free;
+    uint8_t priority = 0;
+    uint32_t slice_left = 0;
+
+    // Run queue links (RunQueue<Thread>).
+    Thread* queue_next = nullptr;
+    Thread* queue_prev = nullptr;
+
+    // Join: the thread waiting for this one, where it wants the result, and
+    // whom this thread is waiting for.
+    Thread* joiner = nullptr;
+    uint64_t join_result_address = 0;
+    Thread* join_target = nullptr;
+    abi::ThreadStopInfo stop_info{};
+
+    ThreadCounters counters{};
+    uint64_t run_start_cycles = 0;
+
+    // Allocates a slot and prepares a thread that will start at `entry` in
+    // `space` with the given stack, first argument and FS base. It is not
+    // yet runnable (the caller hands it to the scheduler).
+    static Result<Thread*> create(AddressSpace* space, const char* name, uint64_t entry,
+                                  uint64_t stack_top, uint64_t arg, uint64_t fs_base,
+                                  uint8_t priority);
+    // The live thread with this id, or nullptr (stale or unknown id).
+    static Thread* find(uint64_t id);
+    // Returns the slot to the pool.
+    void release();
+
+    // Ready, running or blocked: it may still execute instructions.
+    bool alive() const {
+        return state == ThreadState::Ready || state == ThreadState::Running ||
+               state == ThreadState::BlockedJoin;
+    }
+};
+static_assert(offsetof(Thread, frame) == 0);
+
+// Number of threads that are neither free nor stopped.
+size_t live_thread_count();
+
+} // namespace rayos

@@ -1,0 +1,61 @@
+#include "dispatch.h"
+
+#include "kernel/log.h"
+
+#include <rayos/abi/abi.h>
+
+namespace rayos::syscall {
+namespace {
+
+struct Entry {
+    Handler handler;
+    const char* name;
+};
+
+constexpr Entry table[] = {
+#define RAYOS_SYSCALL(number, name, params, args) {sys_##name, #name},
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+};
+constexpr uint64_t kCount = sizeof(table) / sizeof(table[0]);
+
+// The table is indexed by number: the numbers in syscalls.def must be 0..N-1
+// in order.
+constexpr bool numbers_are_dense() {
+    uint64_t expected = 0;
+#define RAYOS_SYSCALL(number, name, params, args)                                                  \
+    if (number != expected++) return false;
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+    return true;
+}
+static_assert(numbers_are_dense(), "syscalls.def numbers must be 0, 1, 2, ... in order");
+
+const char* current_call = "?";
+
+} // namespace
+
+Error reject(const Thread& self, Status status, const char* why) {
+#ifdef RAYOS_DEBUG
+    kprintf("syscall rejected: thread '%s' (id %#lx) %s: %s: %s\n", self.name, self.id,
+            current_call, abi::status_name(status), why);
+#else
+    (void)self;
+    (void)why;
+#endif
+    return Error(status);
+}
+
+int64_t dispatch(Thread& self, arch::TrapFrame& frame) {
+    uint64_t number = frame.rax;
+    if (number >= kCount) {
+        current_call = "(unknown)";
+        return static_cast<int64_t>(reject(self, Status::InvalidSyscall, "no such call number").status);
+    }
+    current_call = table[number].name;
+    Args args{{frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
+    auto result = table[number].handler(self, args);
+    return result ? static_cast<int64_t>(result.value()) : static_cast<int64_t>(result.error());
+}
+
+} // namespace rayos::syscall

@@ -1,0 +1,63 @@
+// Thread calls of the bootstrap ABI: spawn, exit, join, yield.
+#include "dispatch.h"
+
+#include "kernel/scheduler.h"
+#include "mm/paging.h"
+#include "mm/user_memory.h"
+
+#include <rayos/abi/abi.h>
+
+namespace rayos::syscall {
+namespace {
+bool is_user_address(uint64_t address) {
+    return address >= abi::kUserBase && address < abi::kUserTop;
+}
+} // namespace
+
+Result<uint64_t> sys_thread_spawn(Thread& self, const Args& args) {
+    uint64_t entry = args.a[0], stack_top = args.a[1], arg = args.a[2], tls = args.a[3];
+    if (!is_user_address(entry)) return reject(self, Status::BadAddress, "entry is not a user address");
+    if (!is_user_address(stack_top - 1) || stack_top % 16 != 0)
+        return reject(self, Status::BadAddress, "stack top is not a 16-byte aligned user address");
+    if (tls != 0 && !is_user_address(tls))
+        return reject(self, Status::BadAddress, "TLS base is not a user address");
+    Thread* thread = Thread::create(self.space, self.name, entry, stack_top - 8, arg, tls,
+                                    self.priority)
+                         .value_or(nullptr);
+    if (!thread) return reject(self, Status::LimitReached, "no free thread slot");
+    sched::make_ready(thread);
+    return thread->id;
+}
+
+Result<uint64_t> sys_thread_exit(Thread& self, const Args& args) {
+    abi::ThreadStopInfo info{};
+    info.kind = abi::StopKind::Exited;
+    info.code = static_cast<int64_t>(args.a[0]);
+    sched::stop(&self, info);
+    return 0; // never seen: the thread does not run again
+}
+
+Result<uint64_t> sys_thread_join(Thread& self, const Args& args) {
+    uint64_t id = args.a[0], result_address = args.a[1];
+    Thread* target = Thread::find(id);
+    if (!target) return reject(self, Status::NotFound, "no thread with this id");
+    if (target == &self) return reject(self, Status::Deadlock, "a thread cannot join itself");
+    if (target->space != self.space)
+        return reject(self, Status::NotFound, "thread belongs to another address space");
+    if (target->joiner) return reject(self, Status::Busy, "another thread is already joining it");
+    for (Thread* t = target; t; t = t->join_target)
+        if (t == &self) return reject(self, Status::Deadlock, "join would wait for itself");
+    if (!check_user_writable(*self.space, result_address, sizeof(abi::ThreadStopInfo)))
+        return reject(self, Status::BadAddress, "result is not writable user memory");
+    sched::join(&self, target, result_address);
+    return 0;
+}
+
+Result<uint64_t> sys_yield(Thread&, const Args&) {
+    sched::yield_current();
+    return 0;
+}
+
+Result<uint64_t> sys_clock_ticks(Thread&, const Args&) { return sched::ticks(); }
+
+} // namespace rayos::syscall
