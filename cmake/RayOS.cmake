@@ -54,7 +54,7 @@ function(rayos_user_program name)
   rayos_user_flags(${name})
   target_link_libraries(${name} PRIVATE rayos_runtime)
   target_link_options(${name} PRIVATE ${RAYOS_FREESTANDING_LINK_FLAGS}
-    -Wl,-T,${PROJECT_SOURCE_DIR}/ipc/src/user.ld)
+    -Wl,-T,${PROJECT_SOURCE_DIR}/ipc/src/user.ld -Wl,-u,_start)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf"
     LINK_DEPENDS ${PROJECT_SOURCE_DIR}/ipc/src/user.ld)
 endfunction()

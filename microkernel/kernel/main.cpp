@@ -118,7 +118,7 @@ extern "C" [[noreturn]] __attribute__((no_stack_protector)) void kernel_main(uin
     __stack_chk_guard ^= arch::rdtsc() << 8;
     log_init();
     run_constructors();
-    kprintf("\nRayOS %s - capability microkernel for x86_64 (%s build)\n", kVersion, kBuildKind);
+    kprintf("\nRayOS %s - capability microkernel for x86_64 (%s)\n", kVersion, kBuildKind);
     if (magic != multiboot::kBootloaderMagic)
         panic("not started by a multiboot loader (eax=%#x)", magic);
 

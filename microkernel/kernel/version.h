@@ -3,8 +3,8 @@
 namespace rayos {
 constexpr const char* kVersion = "0.1.0";
 #ifdef RAYOS_DEBUG
-constexpr const char* kBuildKind = "debug (UBSan, stack protector)";
+constexpr const char* kBuildKind = "debug build: UBSan, stack protector";
 #else
-constexpr const char* kBuildKind = "release";
+constexpr const char* kBuildKind = "release build";
 #endif
 } // namespace rayos

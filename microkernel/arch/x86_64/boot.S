@@ -127,6 +127,7 @@ boot_stack_top:
 
     .section .text.entry, "ax"
     .code64
+    .global start64
 start64:
     movabs $kernel_boot_stack_top, %rsp
     xor %ebp, %ebp

@@ -22,6 +22,7 @@ static_assert(sizeof(Gate) == 16);
 alignas(16) Gate idt[256];
 
 constexpr uint8_t kInterruptGate = 0x8E; // present, DPL0, 64-bit interrupt gate (clears IF)
+constexpr uint8_t kUserInterruptGate = 0xEE; // the same with DPL3: `int3` from user mode
 
 struct Exception {
     const char* mnemonic;
@@ -76,6 +77,7 @@ void init_idt() {
         gate.offset_high = static_cast<uint32_t>(address >> 32);
         gate.reserved = 0;
     }
+    idt[3].type_attributes = kUserInterruptGate; // breakpoints reach debuggers as #BP
     idt[8].ist = kIstDoubleFault;
     idt[2].ist = kIstNmi;
     struct __attribute__((packed)) {
