@@ -1,6 +1,7 @@
 // Ready queue for fixed-priority round-robin scheduling: one FIFO list per
-// priority (0-255) plus a 256-bit map of non-empty levels, so finding the
-// highest ready priority is four word scans. Intrusive: the queued type
+// priority (0-255), a 256-bit map of non-empty levels and the highest
+// non-empty level cached, so "is anything more urgent ready?" (asked on
+// every system call) is one compare. Intrusive: the queued type
 // provides `queue_next`, `queue_prev` and `priority`, so queueing never
 // allocates. Pure logic; host-tested.
 //
@@ -28,6 +29,7 @@ public:
             head_[level] = node;
         tail_[level] = node;
         bitmap_[level / 64] |= 1ull << (level % 64);
+        if (static_cast<int>(level) > highest_level_) highest_level_ = level;
     }
 
     void remove(T* node) {
@@ -41,19 +43,18 @@ public:
         else
             tail_[level] = node->queue_prev;
         node->queue_next = node->queue_prev = nullptr;
-        if (!head_[level]) bitmap_[level / 64] &= ~(1ull << (level % 64));
+        if (!head_[level]) {
+            bitmap_[level / 64] &= ~(1ull << (level % 64));
+            if (static_cast<int>(level) == highest_level_) highest_level_ = scan_highest();
+        }
     }
 
     // The first node of the highest non-empty priority, or nullptr.
-    T* highest() const {
-        for (int word = 3; word >= 0; --word) {
-            if (bitmap_[word]) {
-                int bit = 63 - __builtin_clzll(bitmap_[word]);
-                return head_[word * 64 + bit];
-            }
-        }
-        return nullptr;
-    }
+    T* highest() const { return highest_level_ < 0 ? nullptr : head_[highest_level_]; }
+
+    // Is any node queued at a priority above `priority`? (One compare: the
+    // highest non-empty level is cached.)
+    bool has_above(unsigned priority) const { return highest_level_ > static_cast<int>(priority); }
 
     T* pop_highest() {
         T* node = highest();
@@ -70,9 +71,16 @@ public:
     bool empty() const { return !(bitmap_[0] | bitmap_[1] | bitmap_[2] | bitmap_[3]); }
 
 private:
+    int scan_highest() const {
+        for (int word = 3; word >= 0; --word)
+            if (bitmap_[word]) return word * 64 + 63 - __builtin_clzll(bitmap_[word]);
+        return -1;
+    }
+
     T* head_[kLevels]{};
     T* tail_[kLevels]{};
     uint64_t bitmap_[4]{};
+    int highest_level_ = -1; // highest non-empty level, -1 when empty
 };
 
 } // namespace rayos

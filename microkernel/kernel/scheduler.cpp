@@ -4,14 +4,16 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/power.h"
 #include "kernel/log.h"
-#include "kernel/run_queue.h"
 #include "mm/user_memory.h"
 #include "object/address_space.h"
 
 namespace rayos::sched {
+namespace detail {
+RunQueue<Thread> ready_queue;
+}
 namespace {
 
-RunQueue<Thread> ready_queue;
+using detail::ready_queue;
 volatile uint64_t tick_count = 0;
 
 void account(Thread* thread) {
@@ -60,7 +62,6 @@ void complete_join(Thread* joiner, Thread* target) {
 
 } // namespace
 
-Thread* current() { return arch::this_cpu().current; }
 uint64_t ticks() { return tick_count; }
 
 void make_ready(Thread* thread) {
@@ -108,8 +109,7 @@ void resume() {
     for (;;) {
         Thread* self = cpu.current;
         if (self && self->state == ThreadState::Running) {
-            Thread* best = ready_queue.highest();
-            if (!best || best->priority <= self->priority) {
+            if (!ready_queue.has_above(self->priority)) {
                 switch_to(cpu, self);
                 return_to_user(&self->frame);
             }

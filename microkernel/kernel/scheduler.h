@@ -8,6 +8,8 @@
 // to restore.
 #pragma once
 
+#include "arch/x86_64/percpu.h"
+#include "kernel/run_queue.h"
 #include "object/thread.h"
 
 #include <cstdint>
@@ -16,8 +18,12 @@ namespace rayos::sched {
 
 // Makes an inactive or blocked thread ready to run.
 void make_ready(Thread* thread);
+namespace detail {
+extern RunQueue<Thread> ready_queue;
+}
+
 // The thread running on this CPU (nullptr while idle).
-Thread* current();
+inline Thread* current() { return arch::this_cpu().current; }
 // Ends `thread` (exit or fault): records how, completes a waiting join, and
 // takes it off the CPU / run queue.
 void stop(Thread* thread, const abi::ThreadStopInfo& info);
@@ -30,6 +36,12 @@ void join(Thread* self, Thread* target, uint64_t result_address);
 // Timer interrupt: advances time and the running thread's slice.
 void on_timer_tick();
 uint64_t ticks();
+
+// True when the running thread `self` may simply continue after a system
+// call: it is still running and nothing of higher priority is ready.
+inline bool may_continue(const Thread* self) {
+    return self->state == ThreadState::Running && !detail::ready_queue.has_above(self->priority);
+}
 
 // Picks the next thread and returns to user mode (idles while nothing is
 // ready; halts the machine when no thread is left alive).

@@ -28,6 +28,7 @@ bool option_value(const char* cmdline, const char* key, char* out, size_t size) 
 }
 
 volatile int ubsan_shift = 70;
+volatile uint64_t unmapped_address = 0x10; // nothing is mapped at 0
 
 } // namespace
 
@@ -44,7 +45,7 @@ bool run_boot_selftest(const char* cmdline) {
         panic("selftest: UBSan did not catch an out-of-range shift (release build?)");
     }
     if (strcmp(name, "kernel-fault") == 0) {
-        *reinterpret_cast<volatile uint64_t*>(0x10) = 1; // nothing is mapped at 0
+        *reinterpret_cast<volatile uint64_t*>(unmapped_address) = 1;
         panic("selftest: kernel-mode write to 0x10 did not fault");
     }
     if (strcmp(name, "triple-fault") == 0) {

@@ -22,35 +22,47 @@ struct Error {
     constexpr explicit Error(Status s) : status(s) {}
 };
 
+// For trivially copyable T (ids, addresses, small structs) Result<T> is
+// itself trivially copyable, so a Result<uint64_t> comes back in two
+// registers: no hidden memory, which matters on the system-call path.
 template <typename T> class [[nodiscard]] Result {
 public:
-    constexpr Result(const T& value) : ok_(true) { new (&storage_) T(value); }
-    constexpr Result(T&& value) : ok_(true) { new (&storage_) T(std::move(value)); }
-    constexpr Result(Error e) : ok_(false), error_(e.status) {}
+    constexpr Result(const T& value) : value_(value), error_(Status::Ok) {}
+    constexpr Result(T&& value) : value_(std::move(value)), error_(Status::Ok) {}
+    constexpr Result(Error e) : empty_(), error_(e.status) {}
 
-    Result(const Result& o) : ok_(o.ok_), error_(o.error_) {
-        if (ok_) new (&storage_) T(o.value());
+    Result(const Result&)
+        requires std::is_trivially_copy_constructible_v<T>
+    = default;
+    Result(const Result& o) : empty_(), error_(o.error_) {
+        if (ok()) new (&value_) T(o.value_);
     }
     Result& operator=(const Result&) = delete;
+    ~Result()
+        requires std::is_trivially_destructible_v<T>
+    = default;
     ~Result() {
-        if (ok_) value().~T();
+        if (ok()) value_.~T();
     }
 
-    constexpr bool ok() const { return ok_; }
-    constexpr explicit operator bool() const { return ok_; }
-    constexpr Status error() const { return ok_ ? Status::Ok : error_; }
+    constexpr bool ok() const { return error_ == Status::Ok; }
+    constexpr explicit operator bool() const { return ok(); }
+    constexpr Status error() const { return error_; }
 
-    T& value() { return *std::launder(reinterpret_cast<T*>(&storage_)); }
-    const T& value() const { return *std::launder(reinterpret_cast<const T*>(&storage_)); }
-    T& operator*() { return value(); }
-    T* operator->() { return &value(); }
-    T take() { return std::move(value()); }
-    T value_or(T fallback) const { return ok_ ? value() : fallback; }
+    T& value() { return value_; }
+    const T& value() const { return value_; }
+    T& operator*() { return value_; }
+    T* operator->() { return &value_; }
+    T take() { return std::move(value_); }
+    T value_or(T fallback) const { return ok() ? value_ : fallback; }
 
 private:
-    bool ok_;
-    Status error_ = Status::Ok;
-    alignas(T) unsigned char storage_[sizeof(T)];
+    struct Empty {};
+    union {
+        T value_;
+        Empty empty_;
+    };
+    Status error_;
 };
 
 // Result of an operation that yields no value.

@@ -1,6 +1,7 @@
 #include "dispatch.h"
 
 #include "kernel/log.h"
+#include "kernel/scheduler.h"
 
 #include <rayos/abi/abi.h>
 
@@ -46,16 +47,31 @@ Error reject(const Thread& self, Status status, const char* why) {
     return Error(status);
 }
 
-int64_t dispatch(Thread& self, arch::TrapFrame& frame) {
+namespace {
+inline int64_t dispatch(Thread& self, arch::TrapFrame& frame) {
     uint64_t number = frame.rax;
     if (number >= kCount) {
         current_call = "(unknown)";
         return static_cast<int64_t>(reject(self, Status::InvalidSyscall, "no such call number").status);
     }
     current_call = table[number].name;
-    Args args{{frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
-    auto result = table[number].handler(self, args);
+    auto result = table[number].handler(self, Args(frame));
     return result ? static_cast<int64_t>(result.value()) : static_cast<int64_t>(result.error());
 }
+} // namespace
+
+} // namespace rayos::syscall
+
+// Returns (to syscall_entry's fast exit) only when the calling thread simply
+// continues; anything else goes through the scheduler.
+extern "C" void syscall_from_user(rayos::arch::TrapFrame* frame) {
+    using namespace rayos;
+    Thread* thread = sched::current();
+    thread->counters.syscalls++;
+    frame->rax = static_cast<uint64_t>(syscall::dispatch(*thread, *frame));
+    if (__builtin_expect(!sched::may_continue(thread), 0)) sched::resume();
+}
+
+namespace rayos::syscall {
 
 } // namespace rayos::syscall

@@ -7,10 +7,10 @@
 
 namespace rayos::syscall {
 
-Result<uint64_t> sys_null(Thread&, const Args&) { return 0; }
+Result<uint64_t> sys_null(Thread&, Args) { return 0; }
 
-Result<uint64_t> sys_debug_write(Thread& self, const Args& args) {
-    uint64_t text = args.a[0], length = args.a[1];
+Result<uint64_t> sys_debug_write(Thread& self, Args args) {
+    uint64_t text = args[0], length = args[1];
     if (length > config::kMaxDebugWrite)
         return reject(self, Status::InvalidArgument, "length exceeds kMaxDebugWrite");
     char buffer[config::kMaxDebugWrite];

@@ -9,8 +9,8 @@
 
 namespace rayos::syscall {
 
-Result<uint64_t> sys_system_halt(Thread& self, const Args& args) {
-    auto reason = static_cast<abi::HaltReason>(args.a[0]);
+Result<uint64_t> sys_system_halt(Thread& self, Args args) {
+    auto reason = static_cast<abi::HaltReason>(args[0]);
     if (reason != abi::HaltReason::Success && reason != abi::HaltReason::Failure)
         return reject(self, Status::InvalidArgument, "unknown halt reason");
     bool success = reason == abi::HaltReason::Success;

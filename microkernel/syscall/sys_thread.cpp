@@ -14,8 +14,8 @@ bool is_user_address(uint64_t address) {
 }
 } // namespace
 
-Result<uint64_t> sys_thread_spawn(Thread& self, const Args& args) {
-    uint64_t entry = args.a[0], stack_top = args.a[1], arg = args.a[2], tls = args.a[3];
+Result<uint64_t> sys_thread_spawn(Thread& self, Args args) {
+    uint64_t entry = args[0], stack_top = args[1], arg = args[2], tls = args[3];
     if (!is_user_address(entry)) return reject(self, Status::BadAddress, "entry is not a user address");
     if (!is_user_address(stack_top - 1) || stack_top % 16 != 0)
         return reject(self, Status::BadAddress, "stack top is not a 16-byte aligned user address");
@@ -29,16 +29,16 @@ Result<uint64_t> sys_thread_spawn(Thread& self, const Args& args) {
     return thread->id;
 }
 
-Result<uint64_t> sys_thread_exit(Thread& self, const Args& args) {
+Result<uint64_t> sys_thread_exit(Thread& self, Args args) {
     abi::ThreadStopInfo info{};
     info.kind = abi::StopKind::Exited;
-    info.code = static_cast<int64_t>(args.a[0]);
+    info.code = static_cast<int64_t>(args[0]);
     sched::stop(&self, info);
     return 0; // never seen: the thread does not run again
 }
 
-Result<uint64_t> sys_thread_join(Thread& self, const Args& args) {
-    uint64_t id = args.a[0], result_address = args.a[1];
+Result<uint64_t> sys_thread_join(Thread& self, Args args) {
+    uint64_t id = args[0], result_address = args[1];
     Thread* target = Thread::find(id);
     if (!target) return reject(self, Status::NotFound, "no thread with this id");
     if (target == &self) return reject(self, Status::Deadlock, "a thread cannot join itself");
@@ -53,11 +53,11 @@ Result<uint64_t> sys_thread_join(Thread& self, const Args& args) {
     return 0;
 }
 
-Result<uint64_t> sys_yield(Thread&, const Args&) {
+Result<uint64_t> sys_yield(Thread&, Args) {
     sched::yield_current();
     return 0;
 }
 
-Result<uint64_t> sys_clock_ticks(Thread&, const Args&) { return sched::ticks(); }
+Result<uint64_t> sys_clock_ticks(Thread&, Args) { return sched::ticks(); }
 
 } // namespace rayos::syscall

@@ -17,6 +17,13 @@ constexpr uint64_t kSyscallCount = 8;
 
 Status status_of(int64_t result) { return sys::status(result); }
 
+// A pointer the compiler cannot see through, for deliberate bad accesses.
+template <typename T> volatile T* opaque_pointer(uint64_t address) {
+    static volatile uint64_t hidden;
+    hidden = address;
+    return reinterpret_cast<volatile T*>(hidden);
+}
+
 uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -233,7 +240,7 @@ RAYOS_TEST("thread.join_after_stop") {
 // --- user-mode faults stop the thread, never the kernel ----------------------
 
 RAYOS_TEST("fault.null_write_is_page_fault") {
-    auto info = run_in_thread([](void*) { *reinterpret_cast<volatile int*>(0x10) = 1; });
+    auto info = run_in_thread([](void*) { *opaque_pointer<int>(0x10) = 1; });
     CHECK(info.kind == abi::StopKind::Faulted);
     CHECK_EQ(info.vector, 14u);
     CHECK_EQ(info.fault_address, 0x10u);
@@ -242,7 +249,7 @@ RAYOS_TEST("fault.null_write_is_page_fault") {
 
 RAYOS_TEST("fault.kernel_memory_read_is_page_fault") {
     auto info = run_in_thread([](void*) {
-        (void)*reinterpret_cast<volatile uint64_t*>(kPhysmap + 0x100000);
+        (void)*opaque_pointer<uint64_t>(kPhysmap + 0x100000);
     });
     CHECK(info.kind == abi::StopKind::Faulted);
     CHECK_EQ(info.vector, 14u);
@@ -253,7 +260,7 @@ RAYOS_TEST("fault.kernel_memory_read_is_page_fault") {
 RAYOS_TEST("fault.write_to_code_is_page_fault") {
     static uint64_t target;
     target = reinterpret_cast<uint64_t>(&rdtsc);
-    auto info = run_in_thread([](void*) { *reinterpret_cast<volatile uint8_t*>(target) = 0xC3; });
+    auto info = run_in_thread([](void*) { *opaque_pointer<uint8_t>(target) = 0xC3; });
     CHECK(info.kind == abi::StopKind::Faulted);
     CHECK_EQ(info.vector, 14u);
     CHECK_EQ(info.fault_address, target);

@@ -19,8 +19,15 @@
 #define PERCPU_CONTEXT_TOP 16
 #define PERCPU_USER_RSP 24
 
-// TrapFrame: 15 general registers, vector, error code, then the hardware
+// TrapFrame: 15 general registers (r15 first, rax last), vector, error code, then the hardware
 // interrupt frame (rip, cs, rflags, rsp, ss).
+#define FRAME_R10 (5 * 8)
+#define FRAME_R9 (6 * 8)
+#define FRAME_R8 (7 * 8)
+#define FRAME_RDI (9 * 8)
+#define FRAME_RSI (10 * 8)
+#define FRAME_RDX (11 * 8)
+#define FRAME_RAX (14 * 8)
 #define FRAME_VECTOR (15 * 8)
 #define FRAME_ERROR (16 * 8)
 #define FRAME_RIP (17 * 8)

@@ -12,7 +12,9 @@
  *    which never returns.
  *  - The syscall instruction does not switch stacks, so syscall_entry builds
  *    the same TrapFrame by hand (vector VECTOR_SYSCALL) and calls
- *    syscall_from_user(frame).
+ *    syscall_from_user(frame). That returns only when the caller simply
+ *    continues (the fast path: no thread switch), and then only the
+ *    registers C++ code may clobber are reloaded before sysretq.
  *  - return_to_user(frame) restores a TrapFrame: with sysretq when the frame
  *    came from a syscall (rcx/r11 are clobbered by the ABI anyway), with
  *    iretq otherwise.
@@ -139,7 +141,21 @@ syscall_entry:
     mov %rsp, %rdi
     mov %gs:PERCPU_KERNEL_STACK_TOP, %rsp
     call syscall_from_user
-    ud2
+    /* Fast exit: the same thread continues. The C++ code preserved rbx, rbp
+     * and r12-r15, so only the registers it may have changed are reloaded. */
+    mov %gs:PERCPU_CONTEXT_TOP, %rsp
+    mov FRAME_RAX - FRAME_SIZE(%rsp), %rax
+    mov FRAME_RDI - FRAME_SIZE(%rsp), %rdi
+    mov FRAME_RSI - FRAME_SIZE(%rsp), %rsi
+    mov FRAME_RDX - FRAME_SIZE(%rsp), %rdx
+    mov FRAME_R8 - FRAME_SIZE(%rsp), %r8
+    mov FRAME_R9 - FRAME_SIZE(%rsp), %r9
+    mov FRAME_R10 - FRAME_SIZE(%rsp), %r10
+    mov FRAME_RIP - FRAME_SIZE(%rsp), %rcx
+    mov FRAME_RFLAGS - FRAME_SIZE(%rsp), %r11
+    mov FRAME_RSP - FRAME_SIZE(%rsp), %rsp
+    swapgs
+    sysretq
 
 /* [[noreturn]] void return_to_user(TrapFrame* frame) */
     .align 16

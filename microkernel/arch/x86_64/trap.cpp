@@ -14,7 +14,6 @@
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
-#include "syscall/dispatch.h"
 
 namespace rayos::arch {
 namespace {
@@ -80,13 +79,6 @@ extern "C" [[noreturn]] void trap_from_user(TrapFrame* frame) {
     info.fault_address = address;
     info.rip = frame->rip;
     sched::stop(thread, info);
-    sched::resume();
-}
-
-extern "C" [[noreturn]] void syscall_from_user(TrapFrame* frame) {
-    Thread* thread = sched::current();
-    thread->counters.syscalls++;
-    frame->rax = static_cast<uint64_t>(syscall::dispatch(*thread, *frame));
     sched::resume();
 }
 

@@ -17,6 +17,13 @@ struct TrapFrame {
     // Pushed by the CPU (or by syscall_entry in the same shape).
     uint64_t rip, cs, rflags, rsp, ss;
 };
+static_assert(offsetof(TrapFrame, r10) == FRAME_R10);
+static_assert(offsetof(TrapFrame, r9) == FRAME_R9);
+static_assert(offsetof(TrapFrame, r8) == FRAME_R8);
+static_assert(offsetof(TrapFrame, rdi) == FRAME_RDI);
+static_assert(offsetof(TrapFrame, rsi) == FRAME_RSI);
+static_assert(offsetof(TrapFrame, rdx) == FRAME_RDX);
+static_assert(offsetof(TrapFrame, rax) == FRAME_RAX);
 static_assert(offsetof(TrapFrame, vector) == FRAME_VECTOR);
 static_assert(offsetof(TrapFrame, error_code) == FRAME_ERROR);
 static_assert(offsetof(TrapFrame, rip) == FRAME_RIP);

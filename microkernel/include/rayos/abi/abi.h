@@ -59,8 +59,11 @@ constexpr uint32_t kQemuExitFailure = 0x11; // host status 35
 constexpr uint32_t kQemuExitPanic = 0x12;   // host status 37
 
 // User address-space layout: the lower canonical half belongs to user
-// programs; everything from kUserTop up is the kernel's.
-constexpr uint64_t kUserBase = 0x0000000000001000; // page 0 is never mapped
-constexpr uint64_t kUserTop = 0x0000800000000000;  // first non-user address
+// programs, except page 0 (so null pointers fault) and the last page below
+// the canonical hole: a `syscall` in that page would make sysretq return to
+// a non-canonical address, which faults in kernel mode on Intel CPUs.
+// Everything from kUserTop up is unreachable for user programs.
+constexpr uint64_t kUserBase = 0x0000000000001000; // first user address
+constexpr uint64_t kUserTop = 0x00007FFFFFFFF000;  // first non-user address
 
 } // namespace rayos::abi
