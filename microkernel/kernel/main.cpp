@@ -115,10 +115,12 @@ using namespace rayos;
 // must not be protected.
 extern "C" [[noreturn]] __attribute__((no_stack_protector)) void kernel_main(uint32_t magic,
                                                                                uint32_t info) {
-    __stack_chk_guard ^= arch::rdtsc() << 8;
+    uint64_t entered = arch::rdtsc();
+    __stack_chk_guard ^= entered << 8;
     log_init();
     run_constructors();
     kprintf("\nRayOS %s - capability microkernel for x86_64 (%s)\n", kVersion, kBuildKind);
+    kprintf("boot: kernel entered at TSC %lu (firmware and loader before it)\n", entered);
     if (magic != multiboot::kBootloaderMagic)
         panic("not started by a multiboot loader (eax=%#x)", magic);
 

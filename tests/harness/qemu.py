@@ -52,22 +52,30 @@ ABI_HEADER = REPO_ROOT / "microkernel" / "include" / "rayos" / "abi" / "abi.h"
 
 QEMU_BINARY = "qemu-system-x86_64"
 
-# Deterministic machine: instruction counting instead of host time, fixed RTC
-# and RNG seed, no network, no display, and no reboot on a triple fault.
-STANDARD_FLAGS: tuple[str, ...] = (
+# The machine every RayOS run uses: one qemu64 CPU, 512 MiB, no network, no
+# display, no reboot on a triple fault, and the debug-exit port.
+MACHINE_FLAGS: tuple[str, ...] = (
     "-machine", "pc",
     "-cpu", "qemu64",
     "-smp", "1",
     "-m", "512",
     "-accel", "tcg",
-    "-icount", "shift=0,align=off,sleep=off",
-    "-rtc", "base=2024-01-01T00:00:00,clock=vm",
     "-nic", "none",
-    "-seed", "1",
     "-display", "none",
     "-no-reboot",
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 )
+
+# Deterministic runs (tests, benchmarks): instruction counting instead of
+# host time (the guest's TSC advances one tick per instruction), fixed RTC
+# and RNG seed.
+DETERMINISTIC_FLAGS: tuple[str, ...] = (
+    "-icount", "shift=0,align=off,sleep=off",
+    "-rtc", "base=2024-01-01T00:00:00,clock=vm",
+    "-seed", "1",
+)
+
+STANDARD_FLAGS: tuple[str, ...] = MACHINE_FLAGS + DETERMINISTIC_FLAGS
 
 SUCCESS = "success"
 SUMMARY_FAILED = "summary-failed"
@@ -321,6 +329,18 @@ def qemu_command(kernel: PathLike, modules: Sequence[str], append: str = "",
     if append:
         argv += ["-append", append]
     argv += list(extra)
+    return argv
+
+
+def interactive_command(kernel: PathLike, modules: Sequence[str], append: str = "") -> list[str]:
+    """The QEMU argv for ``./rayos run``: the serial console (multiplexed with
+    QEMU's monitor, so Ctrl-A X quits) on the terminal, guest time following
+    host time so an idle guest does not spin."""
+    argv = [QEMU_BINARY, *MACHINE_FLAGS, "-serial", "mon:stdio", "-kernel", os.fspath(kernel)]
+    if modules:
+        argv += ["-initrd", ",".join(_initrd_item(m) for m in modules)]
+    if append:
+        argv += ["-append", append]
     return argv
 
 

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""./rayos bench: runs the benchmark programs under QEMU's deterministic
+instruction counting (-icount shift=0: the guest TSC advances one tick per
+guest instruction, -cpu qemu64) and prints a table, or with --json one object
+{"benchmarks": [{"name", "unit", "median", "min", "iterations"}, ...]}.
+
+Each benchmark program runs as init and prints lines
+  BENCH name=<name> unit=<unit> median=<n> min=<n> iterations=<n>
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import qemu  # noqa: E402
+
+# Benchmark programs (relative to the build directory), run in this order.
+PROGRAMS = ["tests/bench/bench_kernel.elf"]
+
+# Targets from the issues, and Debian's Linux 6.1 measured the same way
+# (docs/ARCHITECTURE.md §Measuring).
+TARGETS = {
+    "boot.to_init": ("<= 20,000,000", "6.1 billion"),
+    "syscall.null": ("<= 80", "335"),
+}
+
+LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",
+                  re.MULTILINE)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    build = Path(args.build)
+    results = []
+    for program in PROGRAMS:
+        verdict = qemu.run(build / "microkernel" / "kernel.elf", [str(build / program)],
+                           timeout=300, expect="success")
+        if not verdict.passed:
+            print(f"bench: {program}: {verdict.line()}", file=sys.stderr)
+            print(verdict.log[-3000:], file=sys.stderr)
+            return 1
+        for name, unit, median, minimum, iterations in LINE.findall(verdict.log):
+            results.append({"name": name, "unit": unit, "median": int(median),
+                            "min": int(minimum), "iterations": int(iterations)})
+    if args.json:
+        print(json.dumps({"benchmarks": results}))
+        return 0
+    header = ("benchmark", "median", "min", "iterations", "target", "Linux 6.1")
+    rows = [(r["name"], f"{r['median']:,}", f"{r['min']:,}", str(r["iterations"]),
+             *TARGETS.get(r["name"], ("", ""))) for r in results]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print("instructions under QEMU -icount shift=0 -cpu qemu64 (deterministic)")
+    for row in [header, *rows]:
+        print("  ".join(cell.rjust(w) if i in (1, 2, 3) else cell.ljust(w)
+                        for i, (cell, w) in enumerate(zip(row, widths))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Runs every RayOS test and ends with one line "N passed, N failed".
+
+    run_tests.py [--build-root build] [PATTERN ...]
+
+Suites, in order:
+  unit     host unit tests (doctest, ASan/UBSan): build/debug/tests/unit/rayos_unit_tests
+  harness  self-tests of the QEMU harness (tests/harness/test_qemu_harness.py)
+  system   QEMU system tests (tests/system/cases.py) on the debug and release builds
+
+A PATTERN (shell glob, e.g. 'system.*' or 'harness.catches_*') selects
+system cases by name; with patterns only the matching system cases run.
+Counting: each doctest case and each harness self-test counts once; a system
+case with a guest test summary counts its guest tests, any other case once.
+Serial logs of system cases go to build/<type>/test-logs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import re
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "harness"))
+sys.path.insert(0, str(REPO / "tests" / "system"))
+
+import qemu  # noqa: E402
+from cases import CASES, Case  # noqa: E402
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+        self.failures: list[str] = []
+
+    def record(self, name: str, ok: bool, detail: str, passed: int = -1, failed: int = -1) -> None:
+        if passed >= 0:
+            self.passed += passed
+            self.failed += failed
+            if failed == 0 and not ok:
+                self.failed += 1
+        elif ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        if not ok:
+            self.failures.append(name)
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+
+
+def run_unit(build: Path, tally: Tally) -> None:
+    binary = build / "tests" / "unit" / "rayos_unit_tests"
+    started = time.monotonic()
+    proc = subprocess.run([str(binary)], capture_output=True, text=True)
+    match = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", proc.stdout)
+    ok = proc.returncode == 0 and match is not None
+    passed, failed = (int(match.group(2)), int(match.group(3))) if match else (0, 0)
+    if not ok:
+        sys.stdout.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+    tally.record("unit.doctest", ok, f"{passed} passed, {failed} failed "
+                 f"({time.monotonic() - started:.1f} s)", passed, failed)
+
+
+def run_harness_selftests(tally: Tally) -> None:
+    suite = unittest.defaultTestLoader.discover(str(REPO / "tests" / "harness"),
+                                                pattern="test_*.py")
+    stream = open("/dev/null", "w")
+    result = unittest.TextTestRunner(stream=stream, verbosity=0).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    for test, trace in result.failures + result.errors:
+        print(f"  {test.id()}:\n{trace}")
+    tally.record("harness.selftests", result.wasSuccessful(),
+                 f"{result.testsRun - failed} passed, {failed} failed",
+                 result.testsRun - failed, failed)
+
+
+def module_path(build: Path, spec: str) -> str:
+    path, _, args = spec.partition(" ")
+    if path.startswith("@source/"):
+        full = REPO / path[len("@source/"):]
+    else:
+        full = build / path
+    return f"{full} {args}".strip()
+
+
+def run_case(build: Path, kind: str, case: Case, tally: Tally) -> None:
+    logs = build / "test-logs"
+    logs.mkdir(exist_ok=True)
+    log_path = logs / f"{case.name}.log"
+    modules = [module_path(build, case.init)] if case.init else []
+    verdict = qemu.run(build / "microkernel" / "kernel.elf", modules, append=case.append,
+                       timeout=case.timeout, expect=case.expect, log_path=log_path)
+    ok = verdict.passed
+    detail = verdict.reason
+    missing = [rx for rx in case.log_contains if not re.search(rx, verdict.log, re.MULTILINE)]
+    if missing:
+        ok = False
+        detail += "; log lacks: " + ", ".join(repr(m) for m in missing)
+    name = f"{case.name} [{kind}]"
+    if not ok:
+        tail = verdict.log.splitlines()[-25:]
+        print("\n".join(f"  | {line}" for line in tail))
+        print(f"  full log: {log_path}")
+    detail += f" ({verdict.elapsed:.1f} s)"
+    if case.expect == "summary" and verdict.summary is not None:
+        tally.record(name, ok, detail, verdict.summary[0], verdict.summary[1])
+    else:
+        tally.record(name, ok, detail)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-root", default=str(REPO / "build"))
+    parser.add_argument("patterns", nargs="*")
+    args = parser.parse_args()
+    root = Path(args.build_root)
+    tally = Tally()
+    started = time.monotonic()
+
+    if not args.patterns:
+        run_unit(root / "debug", tally)
+        run_harness_selftests(tally)
+    for case in CASES:
+        if args.patterns and not any(fnmatch.fnmatchcase(case.name, p) for p in args.patterns):
+            continue
+        for kind in case.builds:
+            run_case(root / kind, kind, case, tally)
+
+    print(f"\nall tests finished in {time.monotonic() - started:.0f} s")
+    if tally.failures:
+        print("failed: " + ", ".join(tally.failures))
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    return 0 if tally.failed == 0 and not tally.failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

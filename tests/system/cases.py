@@ -1,0 +1,74 @@
+"""The QEMU system tests: each case boots the kernel with one program as
+init and says what must happen. Run by tests/run_tests.py (./rayos test).
+
+Fields:
+  name          stable test id (filter with ./rayos test <glob>)
+  init          the init program, relative to the build directory, with its
+                command line ("tests/system/kernel_basics.elf filter=fault.*");
+                None boots without any module
+  append        kernel command line
+  expect        what the harness must observe (tests/harness/qemu.py):
+                "summary" (guest test summary with 0 failed), "success",
+                or a failure category ("panic", "triple-fault", "timeout",
+                "guest-failure") for cases proving the harness catches it
+  log_contains  regular expressions that must each match the serial log
+  builds        the build types ("debug", "release") the case runs on
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    init: Optional[str]
+    append: str = ""
+    expect: str = "summary"
+    timeout: float = 120.0
+    log_contains: tuple[str, ...] = ()
+    builds: tuple[str, ...] = ("debug",)
+
+
+NOT_AN_ELF = "@source/tests/system/data/not-an-elf.txt"
+
+CASES: tuple[Case, ...] = (
+    # The kernel's own test suite, on both builds.
+    Case("system.kernel_basics", "tests/system/kernel_basics.elf", builds=("debug", "release")),
+    # What a user sees on ./rayos run.
+    Case("system.boot_banner_and_init_greeting", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         log_contains=(r"RayOS \d+\.\d+\.\d+ - capability microkernel",
+                       r"memory: \d+ MiB available",
+                       r"boot modules: 1",
+                       r"\[0\] .*/init/init\.elf",
+                       r"timer: PIT at \d+ Hz",
+                       r"init: hello from user mode \(ring 3\)",
+                       r"init: stack 16-byte aligned, thread block canary set")),
+    # Bad boot configurations are reported, not crashed on.
+    Case("system.no_init_module_reported", None, expect="panic",
+         log_contains=(r"KERNEL PANIC: no boot modules",)),
+    Case("system.non_elf_init_rejected", NOT_AN_ELF, expect="panic",
+         log_contains=(r"KERNEL PANIC: cannot load init from module 0: (InvalidArgument|NotSupported)",)),
+    # The harness catches every way a run can fail (each must be reported
+    # as exactly that failure).
+    Case("harness.catches_guest_test_failure", "tests/system/harness_probe.elf fail=1",
+         expect="guest-failure", log_contains=(r"^1 passed, 1 failed",)),
+    Case("harness.accepts_passing_guest", "tests/system/harness_probe.elf"),
+    Case("harness.catches_panic", "init/init.elf", append="selftest=panic", expect="panic",
+         log_contains=(r"KERNEL PANIC: selftest: deliberate panic", r"backtrace:")),
+    Case("harness.catches_ubsan_report", "init/init.elf", append="selftest=ubsan", expect="panic",
+         log_contains=(r"KERNEL PANIC: UBSan: shift out of bounds at .*selftest\.cpp",)),
+    Case("harness.catches_kernel_exception", "init/init.elf", append="selftest=kernel-fault",
+         expect="panic",
+         log_contains=(r"kernel exception: #PF page fault \(vector 14\), error code 0x2",
+                       r"at ffffffff[0-9a-f]+ <rayos::run_boot_selftest",
+                       r"address 0000000000000010",
+                       r"rip=ffffffff[0-9a-f]+ cs=0008")),
+    Case("harness.catches_triple_fault", "init/init.elf", append="selftest=triple-fault",
+         expect="triple-fault"),
+    Case("harness.catches_hang", "init/init.elf", append="selftest=hang", expect="timeout",
+         timeout=5.0),
+)
