@@ -28,6 +28,28 @@ bool option_value(const char* cmdline, const char* key, char* out, size_t size) 
 }
 
 volatile int ubsan_shift = 70;
+volatile int smash_length = 64;
+
+// Writes past the end of a local array; the stack protector must notice when
+// the function returns.
+__attribute__((noinline)) void fill(volatile char* out, int length) {
+    for (int i = 0; i < length; ++i) out[i] = 'x'; // no object size known here
+}
+__attribute__((noinline)) void smash_stack() {
+    char buffer[16];
+    fill(buffer, smash_length);
+}
+
+// Recurses until the kernel stack runs into its guard page: the page fault
+// cannot be delivered on the broken stack, so the CPU raises a double fault,
+// which runs on its own IST stack and reports.
+volatile uint64_t recursion_limit = ~0ull;
+__attribute__((noinline)) uint64_t recurse_forever(uint64_t depth) {
+    volatile char frame[256];
+    frame[0] = static_cast<char>(depth);
+    if (depth == recursion_limit) return 0;
+    return recurse_forever(depth + 1) + frame[0];
+}
 volatile uint64_t unmapped_address = 0x10; // nothing is mapped at 0
 
 } // namespace
@@ -43,6 +65,14 @@ bool run_boot_selftest(const char* cmdline) {
         kprintf("selftest: shifted %lu\n", one << ubsan_shift);
 #endif
         panic("selftest: UBSan did not catch an out-of-range shift (release build?)");
+    }
+    if (strcmp(name, "stack-smash") == 0) {
+        smash_stack();
+        panic("selftest: stack smashing was not detected (release build?)");
+    }
+    if (strcmp(name, "stack-overflow") == 0) {
+        kprintf("selftest: %lu\n", recurse_forever(0));
+        panic("selftest: unbounded recursion returned");
     }
     if (strcmp(name, "kernel-fault") == 0) {
         *reinterpret_cast<volatile uint64_t*>(unmapped_address) = 1;

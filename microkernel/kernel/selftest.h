@@ -1,8 +1,9 @@
 // Boot-time self-tests chosen on the kernel command line
 // (`selftest=<name>`). They make the kernel fail on purpose, in each way the
-// host test harness must recognise: a panic (panic, ubsan), a CPU exception
-// in kernel mode (kernel-fault), a triple fault (triple-fault), a hang
-// (hang). tests/system proves that each one is reported as a failure.
+// host test harness must recognise: a panic (panic, ubsan, stack-smash), a
+// CPU exception in kernel mode (kernel-fault, and stack-overflow: a double
+// fault on the guard page), a triple fault (triple-fault), a hang (hang).
+// tests/system/cases.py proves that each one is reported as a failure.
 #pragma once
 
 namespace rayos {

@@ -362,16 +362,15 @@ TEST_CASE("frame allocator: randomized against a page bitmap model") {
                 REQUIRE(fa.reserve(kBase + kPages * P, UINT64_MAX).ok());
             } else if (op < 8) {
                 uint64_t a = random_address();
-                uint64_t b = a + rng() % (16 * P);
+                // Non-empty: reserve(x, x) with x unaligned takes x's page (grows outward).
+                uint64_t b = a + 1 + rng() % (16 * P);
                 REQUIRE(fa.reserve(a, b).ok());
-                if (b > a) {
-                    // Pages touching [a, b).
-                    uint64_t first = a / P * P;
-                    uint64_t last = (b + P - 1) / P * P;
-                    for (uint64_t p = first; p < last; p += P) {
-                        int64_t i = page_of(p);
-                        if (i >= 0 && i < int64_t(kPages)) model[size_t(i)] = false;
-                    }
+                // Pages touching [a, b).
+                uint64_t first = a / P * P;
+                uint64_t last = (b + P - 1) / P * P;
+                for (uint64_t p = first; p < last; p += P) {
+                    int64_t i = page_of(p);
+                    if (i >= 0 && i < int64_t(kPages)) model[size_t(i)] = false;
                 }
             } else {
                 int n = int(rng() % 5) + 1;
