@@ -304,8 +304,9 @@ TEST_CASE("frame allocator: LimitReached at kMaxRanges") {
         const uint64_t before = fa.free_bytes();
         auto split = fa.reserve(0x100000 + P, 0x100000 + 2 * P);
         CHECK(split.error() == Status::LimitReached);
-        // Note: the failed reserve is not atomic (it has already cut the range
-        // short), see the report; only the safety property is pinned here.
+        // The failed reserve is not atomic: it has already cut the range short
+        // at the reservation, dropping the free page above it too. Only the
+        // safety property (no reserved frame is handed out) is pinned here.
         CHECK(fa.free_bytes() <= before - P);
         check_invariants(fa);
         while (true) {
