@@ -10,8 +10,9 @@ int main(const char* args) {
     asm volatile("mov %%cs, %0" : "=r"(cs));
     const auto& start = rayos::start_info();
     rayos::print("init: hello from user mode (ring %u)\n", cs & 3u);
-    rayos::print("init: first instruction at TSC %lu (instructions since reset under ./rayos bench)\n",
-                 start.tsc);
+    rayos::print(
+        "init: first instruction at TSC %lu (instructions since reset under ./rayos bench)\n",
+        start.tsc);
     rayos::print("init: stack %s, thread block canary %s\n",
                  start.rsp % 16 == 0 ? "16-byte aligned" : "MISALIGNED",
                  rayos::thread_block()->stack_guard ? "set" : "MISSING");

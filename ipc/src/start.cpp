@@ -15,7 +15,9 @@ namespace {
 StartInfo info;
 }
 
-const StartInfo& start_info() { return info; }
+const StartInfo& start_info() {
+    return info;
+}
 
 abi::ThreadBlock* thread_block() {
     abi::ThreadBlock* block;
@@ -47,4 +49,6 @@ extern "C" [[noreturn]] void __stack_chk_fail() {
     __builtin_trap();
 }
 
-extern "C" void __cxa_pure_virtual() { __builtin_trap(); }
+extern "C" void __cxa_pure_virtual() {
+    __builtin_trap();
+}

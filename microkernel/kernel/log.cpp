@@ -5,14 +5,22 @@
 
 namespace rayos {
 namespace {
-void serial_sink(void*, const char* text, size_t length) { arch::serial_write(text, length); }
+void serial_sink(void*, const char* text, size_t length) {
+    arch::serial_write(text, length);
+}
 } // namespace
 
-void log_init() { arch::serial_init(); }
+void log_init() {
+    arch::serial_init();
+}
 
-void log_write(const char* text, size_t length) { arch::serial_write(text, length); }
+void log_write(const char* text, size_t length) {
+    arch::serial_write(text, length);
+}
 
-void vkprintf(const char* fmt, va_list args) { vformat(FormatSink{serial_sink, nullptr}, fmt, args); }
+void vkprintf(const char* fmt, va_list args) {
+    vformat(FormatSink{serial_sink, nullptr}, fmt, args);
+}
 
 void kprintf(const char* fmt, ...) {
     va_list args;

@@ -88,8 +88,8 @@ uint64_t setup_physical_memory() {
     for (size_t i = 0; i < boot_info.module_count; ++i)
         check(frames.reserve(boot_info.modules[i].start, boot_info.modules[i].end),
               "reserving a module");
-    kprintf("memory: %lu MiB available, %lu MiB free after kernel and modules\n",
-            available >> 20, frames.free_bytes() >> 20);
+    kprintf("memory: %lu MiB available, %lu MiB free after kernel and modules\n", available >> 20,
+            frames.free_bytes() >> 20);
     return ram_end;
 }
 
@@ -103,7 +103,8 @@ void print_modules() {
 }
 
 void run_constructors() {
-    for (auto* f = __init_array_start; f != __init_array_end; ++f) (*f)();
+    for (auto* f = __init_array_start; f != __init_array_end; ++f)
+        (*f)();
 }
 
 } // namespace
@@ -114,7 +115,7 @@ using namespace rayos;
 // The stack protector's canary is re-seeded here, so this function itself
 // must not be protected.
 extern "C" [[noreturn]] __attribute__((no_stack_protector)) void kernel_main(uint32_t magic,
-                                                                               uint32_t info) {
+                                                                             uint32_t info) {
     uint64_t entered = arch::rdtsc();
     __stack_chk_guard ^= entered << 8;
     log_init();

@@ -62,7 +62,9 @@ void complete_join(Thread* joiner, Thread* target) {
 
 } // namespace
 
-uint64_t ticks() { return tick_count; }
+uint64_t ticks() {
+    return tick_count;
+}
 
 void make_ready(Thread* thread) {
     thread->state = ThreadState::Ready;

@@ -23,7 +23,9 @@ extern RunQueue<Thread> ready_queue;
 }
 
 // The thread running on this CPU (nullptr while idle).
-inline Thread* current() { return arch::this_cpu().current; }
+inline Thread* current() {
+    return arch::this_cpu().current;
+}
 // Ends `thread` (exit or fault): records how, completes a waiting join, and
 // takes it off the CPU / run queue.
 void stop(Thread* thread, const abi::ThreadStopInfo& info);

@@ -13,13 +13,16 @@ namespace {
 bool option_value(const char* cmdline, const char* key, char* out, size_t size) {
     size_t key_length = strlen(key);
     for (const char* p = cmdline; *p;) {
-        while (*p == ' ') ++p;
+        while (*p == ' ')
+            ++p;
         const char* word = p;
-        while (*p && *p != ' ') ++p;
+        while (*p && *p != ' ')
+            ++p;
         if (static_cast<size_t>(p - word) > key_length && memcmp(word, key, key_length) == 0 &&
             word[key_length] == '=') {
             size_t n = 0;
-            for (const char* v = word + key_length + 1; v < p && n + 1 < size; ++v) out[n++] = *v;
+            for (const char* v = word + key_length + 1; v < p && n + 1 < size; ++v)
+                out[n++] = *v;
             out[n] = '\0';
             return true;
         }
@@ -33,7 +36,8 @@ volatile int smash_length = 64;
 // Writes past the end of a local array; the stack protector must notice when
 // the function returns.
 __attribute__((noinline)) void fill(volatile char* out, int length) {
-    for (int i = 0; i < length; ++i) out[i] = 'x'; // no object size known here
+    for (int i = 0; i < length; ++i)
+        out[i] = 'x'; // no object size known here
 }
 __attribute__((noinline)) void smash_stack() {
     char buffer[16];

@@ -11,5 +11,7 @@
 extern "C" {
 uintptr_t __stack_chk_guard = 0x595e9fbd94fda766;
 
-[[noreturn]] void __stack_chk_fail() { rayos::panic("kernel stack smashing detected"); }
+[[noreturn]] void __stack_chk_fail() {
+    rayos::panic("kernel stack smashing detected");
+}
 }

@@ -111,8 +111,7 @@ void __ubsan_handle_pointer_overflow(LocationOnlyData* data, uintptr_t, uintptr_
 void __ubsan_handle_invalid_builtin(LocationOnlyData* data) {
     report("invalid builtin argument", data->location);
 }
-void __ubsan_handle_alignment_assumption(LocationOnlyData* data, uintptr_t, uintptr_t,
-                                         uintptr_t) {
+void __ubsan_handle_alignment_assumption(LocationOnlyData* data, uintptr_t, uintptr_t, uintptr_t) {
     report("alignment assumption violated", data->location);
 }
 

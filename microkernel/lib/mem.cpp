@@ -51,13 +51,15 @@ int memcmp(const void* a, const void* b, size_t count) {
 }
 
 int strcmp(const char* a, const char* b) {
-    while (*a && *a == *b) ++a, ++b;
+    while (*a && *a == *b)
+        ++a, ++b;
     return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
 }
 
 size_t strlen(const char* text) {
     size_t n = 0;
-    while (text[n]) ++n;
+    while (text[n])
+        ++n;
     return n;
 }
 

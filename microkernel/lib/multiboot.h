@@ -37,8 +37,8 @@ constexpr size_t kMaxModules = 16;
 constexpr size_t kMaxStringLength = 256; // command lines longer than this are an error
 
 struct Module {
-    uint64_t start; // physical, inclusive
-    uint64_t end;   // physical, exclusive
+    uint64_t start;                 // physical, inclusive
+    uint64_t end;                   // physical, exclusive
     char cmdline[kMaxStringLength]; // NUL terminated, e.g. "init.elf args"
 };
 

@@ -31,15 +31,13 @@ public:
     constexpr Result(T&& value) : value_(std::move(value)), error_(Status::Ok) {}
     constexpr Result(Error e) : empty_(), error_(e.status) {}
 
-    Result(const Result&)
-        requires std::is_trivially_copy_constructible_v<T>
+    Result(const Result&) requires std::is_trivially_copy_constructible_v<T>
     = default;
     Result(const Result& o) : empty_(), error_(o.error_) {
         if (ok()) new (&value_) T(o.value_);
     }
     Result& operator=(const Result&) = delete;
-    ~Result()
-        requires std::is_trivially_destructible_v<T>
+    ~Result() requires std::is_trivially_destructible_v<T>
     = default;
     ~Result() {
         if (ok()) value_.~T();

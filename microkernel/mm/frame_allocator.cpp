@@ -2,22 +2,27 @@
 
 namespace rayos {
 namespace {
-constexpr uint64_t align_down(uint64_t v) { return v & ~(kPageSize - 1); }
+constexpr uint64_t align_down(uint64_t v) {
+    return v & ~(kPageSize - 1);
+}
 constexpr uint64_t align_up(uint64_t v) {
-    return v > UINT64_MAX - (kPageSize - 1) ? align_down(UINT64_MAX) : align_down(v + kPageSize - 1);
+    return v > UINT64_MAX - (kPageSize - 1) ? align_down(UINT64_MAX)
+                                            : align_down(v + kPageSize - 1);
 }
 } // namespace
 
 VoidResult FrameAllocator::insert_at(size_t index, PhysRange range) {
     if (count_ == kMaxRanges) return Error(Status::LimitReached);
-    for (size_t i = count_; i > index; --i) ranges_[i] = ranges_[i - 1];
+    for (size_t i = count_; i > index; --i)
+        ranges_[i] = ranges_[i - 1];
     ranges_[index] = range;
     ++count_;
     return {};
 }
 
 void FrameAllocator::erase_at(size_t index) {
-    for (size_t i = index; i + 1 < count_; ++i) ranges_[i] = ranges_[i + 1];
+    for (size_t i = index; i + 1 < count_; ++i)
+        ranges_[i] = ranges_[i + 1];
     --count_;
 }
 
@@ -27,7 +32,8 @@ VoidResult FrameAllocator::add_free(uint64_t base, uint64_t end) {
     if (end <= base) return {};
     // Merge with every range that overlaps or touches [base, end).
     size_t i = 0;
-    while (i < count_ && ranges_[i].end < base) ++i;
+    while (i < count_ && ranges_[i].end < base)
+        ++i;
     while (i < count_ && ranges_[i].base <= end) {
         if (ranges_[i].base < base) base = ranges_[i].base;
         if (ranges_[i].end > end) end = ranges_[i].end;
@@ -37,6 +43,7 @@ VoidResult FrameAllocator::add_free(uint64_t base, uint64_t end) {
 }
 
 VoidResult FrameAllocator::reserve(uint64_t base, uint64_t end) {
+    if (end <= base) return {};
     base = align_down(base);
     end = align_up(end);
     if (end <= base) return {};
@@ -46,7 +53,8 @@ VoidResult FrameAllocator::reserve(uint64_t base, uint64_t end) {
             ++i;
             continue;
         }
-        if (r.base < base && r.end > end) { // split in two
+        if (r.base < base && r.end > end) {                               // split in two
+            if (count_ == kMaxRanges) return Error(Status::LimitReached); // nothing changed
             ranges_[i].end = base;
             return insert_at(i + 1, PhysRange{end, r.end});
         }
@@ -73,7 +81,8 @@ Result<uint64_t> FrameAllocator::allocate() {
 
 uint64_t FrameAllocator::free_bytes() const {
     uint64_t total = 0;
-    for (size_t i = 0; i < count_; ++i) total += ranges_[i].size();
+    for (size_t i = 0; i < count_; ++i)
+        total += ranges_[i].size();
     return total;
 }
 

@@ -33,7 +33,9 @@ public:
     // may arrive in any order; overlapping or adjacent ones are merged.
     // LimitReached if the set would need more than kMaxRanges ranges.
     VoidResult add_free(uint64_t base, uint64_t end);
-    // Removes [base, end) (grown outward to whole pages) from the free set.
+    // Removes [base, end) (grown outward to whole pages) from the free set;
+    // an empty range changes nothing. LimitReached (and no change) if the
+    // split would need more than kMaxRanges ranges.
     VoidResult reserve(uint64_t base, uint64_t end);
 
     // The lowest free frame; OutOfMemory when none is left.

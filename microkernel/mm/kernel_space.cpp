@@ -31,7 +31,9 @@ VoidResult map_range(KernelTableMemory& memory, uint64_t root, const char* start
 }
 } // namespace
 
-uint64_t* KernelTableMemory::table(uint64_t physical) { return phys_to_virt<uint64_t>(physical); }
+uint64_t* KernelTableMemory::table(uint64_t physical) {
+    return phys_to_virt<uint64_t>(physical);
+}
 
 Result<uint64_t> KernelTableMemory::allocate_table() {
     uint64_t frame = TRY(frames_.allocate());
@@ -61,6 +63,8 @@ VoidResult kernel_space_activate(FrameAllocator& frames, uint64_t ram_end) {
     return {};
 }
 
-uint64_t kernel_space_root() { return kernel_root; }
+uint64_t kernel_space_root() {
+    return kernel_root;
+}
 
 } // namespace rayos

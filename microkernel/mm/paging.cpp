@@ -5,7 +5,9 @@ namespace {
 
 constexpr uint64_t kTableFlags = kPresent | kWritable;
 
-bool is_user_address(uint64_t address) { return address < (1ull << 47); }
+bool is_user_address(uint64_t address) {
+    return address < (1ull << 47);
+}
 
 // Returns the entry at `level` for `address`, creating missing tables on the
 // way down when `create` is set.
@@ -47,6 +49,7 @@ Result<Translation> translate(PageTableMemory& memory, uint64_t root, uint64_t v
     for (int level = 4; level >= 1; --level) {
         uint64_t entry = memory.table(table)[table_index(virtual_address, level)];
         if (!(entry & kPresent)) return Error(Status::NotFound);
+        if (level > 2 && (entry & kHuge)) return Error(Status::NotFound); // 1 GiB: not used
         if (level == 2 && (entry & kHuge)) {
             uint64_t base = entry & kAddressMask & ~(kPageSize2M - 1);
             return Translation{base + (virtual_address & (kPageSize2M - 1)),
@@ -66,6 +69,7 @@ Result<uint64_t> unmap(PageTableMemory& memory, uint64_t root, uint64_t virtual_
     for (int level = 4; level >= 1; --level) {
         uint64_t& entry = memory.table(table)[table_index(virtual_address, level)];
         if (!(entry & kPresent)) return Error(Status::NotFound);
+        if (level > 2 && (entry & kHuge)) return Error(Status::NotFound); // 1 GiB: not used
         if (level == 1 || (level == 2 && (entry & kHuge))) {
             uint64_t old = entry;
             entry = 0;

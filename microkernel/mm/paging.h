@@ -64,13 +64,15 @@ struct Translation {
 
 // Maps one page. Errors: InvalidArgument for unaligned or non-canonical
 // addresses or flags containing address bits; Busy if something is already
-// mapped there (including a 2 MiB page covering a 4 KiB request);
+// mapped there (including a 2 MiB page covering a 4 KiB request, and a page
+// table covering a 2 MiB request: tables stay after unmap, even when empty);
 // OutOfMemory if a table page could not be allocated.
 VoidResult map(PageTableMemory& memory, uint64_t root, uint64_t virtual_address,
                uint64_t physical_address, uint64_t flags, PageSize size = PageSize::Size4K);
 
 // Removes the mapping of the page containing `virtual_address` and returns the
 // old leaf entry. NotFound if nothing is mapped. (Table pages are kept.)
+// 1 GiB pages are never created; translate and unmap treat them as absent.
 Result<uint64_t> unmap(PageTableMemory& memory, uint64_t root, uint64_t virtual_address);
 
 // Walks the tables. NotFound if the address is not mapped.

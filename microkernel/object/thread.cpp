@@ -33,13 +33,15 @@ Result<Thread*> Thread::create(AddressSpace* space, const char* name, uint64_t e
                                uint64_t stack_top, uint64_t arg, uint64_t fs_base,
                                uint8_t priority) {
     size_t slot = 0;
-    while (slot < config::kMaxThreads && pool[slot].state != ThreadState::Free) ++slot;
+    while (slot < config::kMaxThreads && pool[slot].state != ThreadState::Free)
+        ++slot;
     if (slot == config::kMaxThreads) return Error(Status::LimitReached);
     Thread& t = pool[slot];
     t = Thread{};
     t.id = (++generations[slot] << kSlotBits) | slot;
     size_t i = 0;
-    for (; name && name[i] && i + 1 < sizeof(t.name); ++i) t.name[i] = name[i];
+    for (; name && name[i] && i + 1 < sizeof(t.name); ++i)
+        t.name[i] = name[i];
     t.name[i] = '\0';
     t.space = space;
     t.priority = priority;
@@ -64,7 +66,9 @@ Thread* Thread::find(uint64_t id) {
     return &t;
 }
 
-void Thread::release() { state = ThreadState::Free; }
+void Thread::release() {
+    state = ThreadState::Free;
+}
 
 size_t live_thread_count() {
     size_t n = 0;

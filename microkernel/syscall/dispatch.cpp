@@ -52,7 +52,8 @@ inline int64_t dispatch(Thread& self, arch::TrapFrame& frame) {
     uint64_t number = frame.rax;
     if (number >= kCount) {
         current_call = "(unknown)";
-        return static_cast<int64_t>(reject(self, Status::InvalidSyscall, "no such call number").status);
+        return static_cast<int64_t>(
+            reject(self, Status::InvalidSyscall, "no such call number").status);
     }
     current_call = table[number].name;
     auto result = table[number].handler(self, Args(frame));
@@ -72,6 +73,4 @@ extern "C" void syscall_from_user(rayos::arch::TrapFrame* frame) {
     if (__builtin_expect(!sched::may_continue(thread), 0)) sched::resume();
 }
 
-namespace rayos::syscall {
-
-} // namespace rayos::syscall
+namespace rayos::syscall {} // namespace rayos::syscall

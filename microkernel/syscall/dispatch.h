@@ -40,7 +40,6 @@ private:
 
 using Handler = Result<uint64_t> (*)(Thread& self, Args args);
 
-
 // Records why a call was rejected (printed in debug builds) and returns the
 // error, so handlers can write `return reject(self, Status::X, "why");`.
 Error reject(const Thread& self, Status status, const char* why);

@@ -7,7 +7,9 @@
 
 namespace rayos::syscall {
 
-Result<uint64_t> sys_null(Thread&, Args) { return 0; }
+Result<uint64_t> sys_null(Thread&, Args) {
+    return 0;
+}
 
 Result<uint64_t> sys_debug_write(Thread& self, Args args) {
     uint64_t text = args[0], length = args[1];

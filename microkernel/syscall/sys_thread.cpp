@@ -16,14 +16,15 @@ bool is_user_address(uint64_t address) {
 
 Result<uint64_t> sys_thread_spawn(Thread& self, Args args) {
     uint64_t entry = args[0], stack_top = args[1], arg = args[2], tls = args[3];
-    if (!is_user_address(entry)) return reject(self, Status::BadAddress, "entry is not a user address");
+    if (!is_user_address(entry))
+        return reject(self, Status::BadAddress, "entry is not a user address");
     if (!is_user_address(stack_top - 1) || stack_top % 16 != 0)
         return reject(self, Status::BadAddress, "stack top is not a 16-byte aligned user address");
     if (tls != 0 && !is_user_address(tls))
         return reject(self, Status::BadAddress, "TLS base is not a user address");
-    Thread* thread = Thread::create(self.space, self.name, entry, stack_top - 8, arg, tls,
-                                    self.priority)
-                         .value_or(nullptr);
+    Thread* thread =
+        Thread::create(self.space, self.name, entry, stack_top - 8, arg, tls, self.priority)
+            .value_or(nullptr);
     if (!thread) return reject(self, Status::LimitReached, "no free thread slot");
     sched::make_ready(thread);
     return thread->id;
@@ -58,6 +59,8 @@ Result<uint64_t> sys_yield(Thread&, Args) {
     return 0;
 }
 
-Result<uint64_t> sys_clock_ticks(Thread&, Args) { return sched::ticks(); }
+Result<uint64_t> sys_clock_ticks(Thread&, Args) {
+    return sched::ticks();
+}
 
 } // namespace rayos::syscall

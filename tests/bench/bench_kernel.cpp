@@ -17,7 +17,8 @@ void sort(uint64_t* values, int count) {
     for (int i = 1; i < count; ++i) {
         uint64_t v = values[i];
         int j = i - 1;
-        for (; j >= 0 && values[j] > v; --j) values[j + 1] = values[j];
+        for (; j >= 0 && values[j] > v; --j)
+            values[j + 1] = values[j];
         values[j + 1] = v;
     }
 }
@@ -60,7 +61,8 @@ int main(const char*) {
         uint64_t e = empty_measurement();
         if (e < overhead) overhead = e;
     }
-    for (int i = 0; i < kSamples; ++i) samples[i] = null_syscall_sample() - overhead;
+    for (int i = 0; i < kSamples; ++i)
+        samples[i] = null_syscall_sample() - overhead;
     report("syscall.null", samples, kSamples);
 
     rayos::halt(rayos::abi::HaltReason::Success);

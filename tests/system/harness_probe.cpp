@@ -10,7 +10,8 @@ bool has_word(const char* args, const char* word) {
     for (const char* p = args; *p; ++p) {
         const char* a = p;
         const char* w = word;
-        while (*w && *a == *w) ++a, ++w;
+        while (*w && *a == *w)
+            ++a, ++w;
         if (!*w && (*a == ' ' || *a == '\0') && (p == args || p[-1] == ' ')) return true;
     }
     return false;
@@ -18,7 +19,9 @@ bool has_word(const char* args, const char* word) {
 const char* program_args = "";
 } // namespace
 
-RAYOS_TEST("probe.passes") { CHECK(true); }
+RAYOS_TEST("probe.passes") {
+    CHECK(true);
+}
 
 RAYOS_TEST("probe.fails_on_request") {
     program_args = rayos::start_info().args;

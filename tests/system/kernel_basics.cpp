@@ -15,7 +15,9 @@ constexpr uint64_t kKernelText = 0xFFFFFFFF80100000ull; // the kernel image
 constexpr uint64_t kPhysmap = 0xFFFF800000000000ull;    // the kernel's direct map
 constexpr uint64_t kSyscallCount = 8;
 
-Status status_of(int64_t result) { return sys::status(result); }
+Status status_of(int64_t result) {
+    return sys::status(result);
+}
 
 // A pointer the compiler cannot see through, for deliberate bad accesses.
 template <typename T> volatile T* opaque_pointer(uint64_t address) {
@@ -61,7 +63,9 @@ RAYOS_TEST("runtime.runs_in_ring3") {
     CHECK_EQ(cs & 3, 3);
 }
 
-RAYOS_TEST("runtime.entry_stack_aligned") { CHECK_EQ(start_info().rsp % 16, 0u); }
+RAYOS_TEST("runtime.entry_stack_aligned") {
+    CHECK_EQ(start_info().rsp % 16, 0u);
+}
 
 RAYOS_TEST("runtime.thread_block_and_canary") {
     abi::ThreadBlock* block = thread_block();
@@ -74,12 +78,15 @@ RAYOS_TEST("runtime.thread_block_and_canary") {
     CHECK_EQ(block->stack_guard, canary);
 }
 
-RAYOS_TEST("runtime.static_constructors_ran") { CHECK(constructor_ran); }
+RAYOS_TEST("runtime.static_constructors_ran") {
+    CHECK(constructor_ran);
+}
 
 // --- system call entry and validation ---------------------------------------
 
 RAYOS_TEST("syscall.null_returns_zero") {
-    for (int i = 0; i < 100; ++i) CHECK_EQ(sys::null(), 0);
+    for (int i = 0; i < 100; ++i)
+        CHECK_EQ(sys::null(), 0);
 }
 
 RAYOS_TEST("syscall.preserves_registers") {
@@ -103,9 +110,10 @@ RAYOS_TEST("syscall.preserves_registers") {
                  "pop %%rbp\n"
                  : "+a"(in_pointer), "+c"(out_pointer)
                  :
-                 : "rbx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-                   "r15", "memory");
-    for (int i = 0; i < 12; ++i) CHECK_EQ(out[i], in[i]);
+                 : "rbx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+                   "memory");
+    for (int i = 0; i < 12; ++i)
+        CHECK_EQ(out[i], in[i]);
 }
 
 RAYOS_TEST("syscall.unknown_number_rejected") {
@@ -230,7 +238,8 @@ RAYOS_TEST("thread.join_after_stop") {
     int64_t id = Thread::spawn([](void*) { done = true; }, nullptr);
     CHECK(id > 0);
     uint64_t deadline = rdtsc() + kTickBudget;
-    while (!done && rdtsc() < deadline) sys::yield();
+    while (!done && rdtsc() < deadline)
+        sys::yield();
     CHECK(done);
     abi::ThreadStopInfo info{};
     CHECK_EQ(Thread::join(uint64_t(id), info), 0);
@@ -248,9 +257,7 @@ RAYOS_TEST("fault.null_write_is_page_fault") {
 }
 
 RAYOS_TEST("fault.kernel_memory_read_is_page_fault") {
-    auto info = run_in_thread([](void*) {
-        (void)*opaque_pointer<uint64_t>(kPhysmap + 0x100000);
-    });
+    auto info = run_in_thread([](void*) { (void)*opaque_pointer<uint64_t>(kPhysmap + 0x100000); });
     CHECK(info.kind == abi::StopKind::Faulted);
     CHECK_EQ(info.vector, 14u);
     CHECK_EQ(info.fault_address, kPhysmap + 0x100000);
@@ -339,7 +346,8 @@ RAYOS_TEST("sched.preemption_shares_the_cpu") {
     stop = false;
     int64_t id = Thread::spawn(
         [](void*) {
-            while (!stop) spins = spins + 1;
+            while (!stop)
+                spins = spins + 1;
         },
         nullptr);
     CHECK(id > 0);
@@ -358,7 +366,8 @@ RAYOS_TEST("sched.yield_runs_other_thread") {
     ran = false;
     int64_t id = Thread::spawn([](void*) { ran = true; }, nullptr);
     CHECK(id > 0);
-    for (int i = 0; i < 100 && !ran; ++i) sys::yield();
+    for (int i = 0; i < 100 && !ran; ++i)
+        sys::yield();
     CHECK(ran);
     abi::ThreadStopInfo info{};
     CHECK_EQ(Thread::join(uint64_t(id), info), 0);
@@ -375,7 +384,8 @@ struct SseWork {
 // and use the same registers), then stores xmm0-15.
 void sse_hold(void* arg) {
     auto* work = static_cast<SseWork*>(arg);
-    for (int i = 0; i < 32; ++i) work->in[i] = work->seed * (i + 1) + i;
+    for (int i = 0; i < 32; ++i)
+        work->in[i] = work->seed * (i + 1) + i;
     uint64_t until = rdtsc() + 60'000'000; // six ticks
     asm volatile("movdqu 0(%0), %%xmm0; movdqu 16(%0), %%xmm1; movdqu 32(%0), %%xmm2\n"
                  "movdqu 48(%0), %%xmm3; movdqu 64(%0), %%xmm4; movdqu 80(%0), %%xmm5\n"
@@ -392,9 +402,8 @@ void sse_hold(void* arg) {
                  "movdqu %%xmm15, 240(%1)\n"
                  :
                  : "r"(work->in), "r"(work->out), "r"(until)
-                 : "rax", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-                   "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-                   "xmm15");
+                 : "rax", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+                   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 } // namespace
 

@@ -30,9 +30,9 @@ abi::ThreadBlock* thread_block();
 
 // What the runtime observed at program entry (for tests and benchmarks).
 struct StartInfo {
-    uint64_t tsc;      // rdtsc at the program's first instruction
-    uint64_t rsp;      // stack pointer at entry (must be 16-byte aligned)
-    const char* args;  // command line
+    uint64_t tsc;     // rdtsc at the program's first instruction
+    uint64_t rsp;     // stack pointer at entry (must be 16-byte aligned)
+    const char* args; // command line
 };
 const StartInfo& start_info();
 

@@ -44,7 +44,9 @@ template <uint64_t Number> struct Call {
 using detail::raw;
 
 #define RAYOS_SYSCALL(number, name, params, args)                                                  \
-    inline int64_t name params { return detail::Call<number>::with args; }
+    inline int64_t name params {                                                                   \
+        return detail::Call<number>::with args;                                                    \
+    }
 #include <rayos/abi/syscalls.def>
 #undef RAYOS_SYSCALL
 

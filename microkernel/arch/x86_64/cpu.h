@@ -41,7 +41,9 @@ inline uint64_t read_cr0() {
     asm volatile("mov %%cr0, %0" : "=r"(v));
     return v;
 }
-inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+inline void write_cr0(uint64_t v) {
+    asm volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
 inline uint64_t read_cr2() {
     uint64_t v;
     asm volatile("mov %%cr2, %0" : "=r"(v));
@@ -52,13 +54,17 @@ inline uint64_t read_cr3() {
     asm volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline void write_cr3(uint64_t v) {
+    asm volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
 inline uint64_t read_cr4() {
     uint64_t v;
     asm volatile("mov %%cr4, %0" : "=r"(v));
     return v;
 }
-inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+inline void write_cr4(uint64_t v) {
+    asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
 
 inline void invlpg(uint64_t address) {
     asm volatile("invlpg (%0)" ::"r"(address) : "memory");
@@ -69,16 +75,23 @@ struct CpuidResult {
 };
 inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    asm volatile("cpuid"
+                 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                 : "a"(leaf), "c"(subleaf));
     return r;
 }
 
-inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
+inline void disable_interrupts() {
+    asm volatile("cli" ::: "memory");
+}
 // Enables interrupts and halts until the next one, atomically (sti's
 // one-instruction interrupt shadow covers the hlt).
-inline void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+inline void wait_for_interrupt() {
+    asm volatile("sti; hlt; cli" ::: "memory");
+}
 [[noreturn]] inline void halt_forever() {
-    for (;;) asm volatile("cli; hlt");
+    for (;;)
+        asm volatile("cli; hlt");
 }
 
 // MSR numbers (Intel SDM Vol.4 §2.1).

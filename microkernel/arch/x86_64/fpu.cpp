@@ -20,6 +20,8 @@ void fpu_init() {
     fpu_save(initial_state);
 }
 
-void fpu_init_state(FpuState& state) { state = initial_state; }
+void fpu_init_state(FpuState& state) {
+    state = initial_state;
+}
 
 } // namespace rayos::arch

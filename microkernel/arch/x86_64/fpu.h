@@ -17,7 +17,11 @@ struct alignas(16) FpuState {
 void fpu_init();
 // A fresh thread's state: default control words, all registers zero.
 void fpu_init_state(FpuState& state);
-inline void fpu_save(FpuState& state) { asm volatile("fxsaveq %0" : "=m"(state)); }
-inline void fpu_restore(const FpuState& state) { asm volatile("fxrstorq %0" ::"m"(state)); }
+inline void fpu_save(FpuState& state) {
+    asm volatile("fxsaveq %0" : "=m"(state));
+}
+inline void fpu_restore(const FpuState& state) {
+    asm volatile("fxrstorq %0" ::"m"(state));
+}
 
 } // namespace rayos::arch

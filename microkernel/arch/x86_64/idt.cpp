@@ -21,7 +21,7 @@ static_assert(sizeof(Gate) == 16);
 
 alignas(16) Gate idt[256];
 
-constexpr uint8_t kInterruptGate = 0x8E; // present, DPL0, 64-bit interrupt gate (clears IF)
+constexpr uint8_t kInterruptGate = 0x8E;     // present, DPL0, 64-bit interrupt gate (clears IF)
 constexpr uint8_t kUserInterruptGate = 0xEE; // the same with DPL3: `int3` from user mode
 
 struct Exception {

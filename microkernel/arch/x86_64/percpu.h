@@ -19,12 +19,12 @@ namespace rayos::arch {
 struct Tss; // gdt.h
 
 struct PerCpu {
-    PerCpu* self;             // PERCPU_SELF: lets C++ find the block with one gs load
+    PerCpu* self;              // PERCPU_SELF: lets C++ find the block with one gs load
     uint64_t kernel_stack_top; // PERCPU_KERNEL_STACK_TOP
-    uint64_t context_top;     // PERCPU_CONTEXT_TOP: end of the current thread's TrapFrame
-    uint64_t user_rsp;        // PERCPU_USER_RSP: scratch for syscall_entry
-    Thread* current;          // thread whose TrapFrame context_top points into
-    Thread* fpu_owner;        // thread whose FPU/SSE registers are live in the CPU
+    uint64_t context_top;      // PERCPU_CONTEXT_TOP: end of the current thread's TrapFrame
+    uint64_t user_rsp;         // PERCPU_USER_RSP: scratch for syscall_entry
+    Thread* current;           // thread whose TrapFrame context_top points into
+    Thread* fpu_owner;         // thread whose FPU/SSE registers are live in the CPU
     Tss* tss;
     uint32_t cpu_index;
 };

@@ -13,7 +13,7 @@ uint16_t mask = 0xFFFF & ~(1u << 2); // cascade line stays open
 void pic_init() {
     outb(kMasterCommand, 0x11); // ICW1: init, expect ICW4
     outb(kSlaveCommand, 0x11);
-    outb(kMasterData, kIrqBase);     // ICW2: vector offsets
+    outb(kMasterData, kIrqBase); // ICW2: vector offsets
     outb(kSlaveData, kIrqBase + 8);
     outb(kMasterData, 4); // ICW3: slave on IRQ2
     outb(kSlaveData, 2);

@@ -42,7 +42,9 @@ void handle_irq(uint64_t vector) {
     pic_end_of_interrupt(irq);
 }
 
-bool is_pic_irq(uint64_t vector) { return vector >= kIrqBase && vector < kIrqBase + 16; }
+bool is_pic_irq(uint64_t vector) {
+    return vector >= kIrqBase && vector < kIrqBase + 16;
+}
 
 } // namespace
 

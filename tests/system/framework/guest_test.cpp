@@ -38,7 +38,8 @@ bool selected(const char* args, const char* id) {
     const char* pattern = filter;
     while (*pattern && *pattern != ' ') {
         const char* end = pattern;
-        while (*end && *end != ',' && *end != ' ') ++end;
+        while (*end && *end != ',' && *end != ' ')
+            ++end;
         const char* i = id;
         const char* q = pattern;
         bool match = true;

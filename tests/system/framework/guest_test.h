@@ -13,7 +13,8 @@ namespace rayos::test {
 
 class Context {
 public:
-    void fail(const char* file, int line, const char* fmt, ...) __attribute__((format(printf, 4, 5)));
+    void fail(const char* file, int line, const char* fmt, ...)
+        __attribute__((format(printf, 4, 5)));
     bool failed() const { return failed_; }
 
 private:
@@ -35,9 +36,9 @@ int run_all(const char* args);
 #define RAYOS_TEST_CONCAT2(a, b) a##b
 #define RAYOS_TEST_CONCAT(a, b) RAYOS_TEST_CONCAT2(a, b)
 #define RAYOS_TEST(id)                                                                             \
-    static void RAYOS_TEST_CONCAT(test_function_, __LINE__)(::rayos::test::Context & t);          \
-    static ::rayos::test::Registrar RAYOS_TEST_CONCAT(test_registrar_, __LINE__)(                 \
-        id, RAYOS_TEST_CONCAT(test_function_, __LINE__));                                         \
+    static void RAYOS_TEST_CONCAT(test_function_, __LINE__)(::rayos::test::Context & t);           \
+    static ::rayos::test::Registrar RAYOS_TEST_CONCAT(test_registrar_, __LINE__)(                  \
+        id, RAYOS_TEST_CONCAT(test_function_, __LINE__));                                          \
     static void RAYOS_TEST_CONCAT(test_function_, __LINE__)(::rayos::test::Context & t)
 
 // Checks stop the test at the first failure.
@@ -54,8 +55,8 @@ int run_all(const char* args);
         auto check_a_ = (a);                                                                       \
         auto check_b_ = (b);                                                                       \
         if (!(check_a_ == check_b_)) {                                                             \
-            t.fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#lx != %#lx", #a, #b,                  \
-                   static_cast<uint64_t>(check_a_), static_cast<uint64_t>(check_b_));             \
+            t.fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#lx != %#lx", #a, #b,                   \
+                   static_cast<uint64_t>(check_a_), static_cast<uint64_t>(check_b_));              \
             return;                                                                                \
         }                                                                                          \
     } while (0)

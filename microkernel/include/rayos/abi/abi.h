@@ -16,11 +16,11 @@ namespace rayos::abi {
 // %fs:0 holds the block's own address and %fs:0x28 the stack-protector
 // canary (what g++ -fstack-protector reads by default).
 struct ThreadBlock {
-    ThreadBlock* self;        // 0x00
-    uint64_t reserved[4];     // 0x08
-    uint64_t stack_guard;     // 0x28
-    uint64_t thread_id;       // 0x30
-    uint64_t user[9];         // 0x38: free for the runtime
+    ThreadBlock* self;    // 0x00
+    uint64_t reserved[4]; // 0x08
+    uint64_t stack_guard; // 0x28
+    uint64_t thread_id;   // 0x30
+    uint64_t user[9];     // 0x38: free for the runtime
 };
 static_assert(offsetof(ThreadBlock, self) == 0x00);
 static_assert(offsetof(ThreadBlock, stack_guard) == 0x28);
@@ -35,11 +35,11 @@ enum class StopKind : uint64_t {
 
 struct ThreadStopInfo {
     StopKind kind;
-    int64_t code;          // exit code (Exited)
-    uint64_t vector;       // exception vector (Faulted), e.g. 14 = #PF
-    uint64_t error_code;   // CPU error code (Faulted, when the vector has one)
+    int64_t code;           // exit code (Exited)
+    uint64_t vector;        // exception vector (Faulted), e.g. 14 = #PF
+    uint64_t error_code;    // CPU error code (Faulted, when the vector has one)
     uint64_t fault_address; // CR2 for page faults (Faulted)
-    uint64_t rip;          // instruction that faulted (Faulted)
+    uint64_t rip;           // instruction that faulted (Faulted)
 };
 static_assert(sizeof(ThreadStopInfo) == 48);
 
