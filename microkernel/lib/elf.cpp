@@ -23,6 +23,8 @@
 // Freestanding: no library calls, no allocation.
 #include "elf.h"
 
+#include "little_endian.h"
+
 namespace rayos::elf {
 namespace {
 
@@ -84,25 +86,9 @@ struct ProgramHeader {
 };
 constexpr size_t kProgramHeaderSize = 56;
 
-// Little-endian field readers. The caller has already checked that the bytes
-// exist. Each byte is widened before shifting (no int overflow).
-uint16_t read16(const uint8_t* p) {
-    return static_cast<uint16_t>(static_cast<uint16_t>(p[0]) | static_cast<uint16_t>(p[1]) << 8);
-}
-
-uint32_t read32(const uint8_t* p) {
-    uint32_t value = 0;
-    for (size_t i = 0; i < 4; ++i)
-        value |= static_cast<uint32_t>(p[i]) << (8 * i);
-    return value;
-}
-
-uint64_t read64(const uint8_t* p) {
-    uint64_t value = 0;
-    for (size_t i = 0; i < 8; ++i)
-        value |= static_cast<uint64_t>(p[i]) << (8 * i);
-    return value;
-}
+using le::read16;
+using le::read32;
+using le::read64;
 
 FileHeader decode_file_header(const uint8_t* p) {
     FileHeader h;

@@ -29,6 +29,8 @@
 // Freestanding: no library calls, no allocation.
 #include "multiboot.h"
 
+#include "little_endian.h"
+
 namespace rayos::multiboot {
 namespace {
 
@@ -49,19 +51,8 @@ constexpr size_t kMmapSizeField = 4;  // the leading size field
 constexpr size_t kMmapEntryBody = 20; // base (8), length (8), type (4)
 constexpr size_t kModuleEntrySize = 16;
 
-uint32_t read32(const uint8_t* p) {
-    uint32_t value = 0;
-    for (size_t i = 0; i < 4; ++i)
-        value |= static_cast<uint32_t>(p[i]) << (8 * i);
-    return value;
-}
-
-uint64_t read64(const uint8_t* p) {
-    uint64_t value = 0;
-    for (size_t i = 0; i < 8; ++i)
-        value |= static_cast<uint64_t>(p[i]) << (8 * i);
-    return value;
-}
+using le::read32;
+using le::read64;
 
 // Physical memory through the caller's reader, with address arithmetic that
 // cannot wrap: a range reaching 2^64 is unreadable by definition.
