@@ -9,12 +9,16 @@ file(GLOB RAYOS_KERNEL_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_SOURCE_DIR}/kernel/*.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/mm/*.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/object/*.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/cap/*.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/syscall/*.cpp)
 
 # Pure kernel logic that host unit tests compile directly.
 set(RAYOS_KERNEL_HOST_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/mm/frame_allocator.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/mm/paging.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/cap/derivation.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/cap/cspace.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/object/untyped.cpp
   PARENT_SCOPE)
 
 set(RAYOS_KERNEL_LDSCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/arch/x86_64/kernel.ld)

@@ -1,6 +1,7 @@
 /*
  * Program entry. The kernel starts a program with rsp 16-byte aligned, rdi
- * = its command line, FS base = its thread block. The very first
+ * = its command line, rsi = its BootInfo page (init) or 0, FS base = its
+ * thread block. The very first
  * instruction reads the time-stamp counter: under QEMU's instruction
  * counting that is the number of instructions since reset, which the
  * boot.to_init benchmark reports.
@@ -13,7 +14,7 @@ _start:
     mov %edx, __rayos_entry_tsc + 4(%rip)
     mov %rsp, __rayos_entry_rsp(%rip)
     xor %ebp, %ebp
-    call __rayos_start      /* (const char* args) in rdi, never returns */
+    call __rayos_start      /* (args in rdi, boot info in rsi), never returns */
     ud2
 
     .section .note.GNU-stack, "", @progbits

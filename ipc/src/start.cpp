@@ -37,8 +37,9 @@ void halt(abi::HaltReason reason) {
 
 } // namespace rayos
 
-extern "C" [[noreturn]] void __rayos_start(const char* args) {
-    rayos::info = {__rayos_entry_tsc, __rayos_entry_rsp, args};
+extern "C" [[noreturn]] void __rayos_start(const char* args, const rayos::abi::BootInfo* boot) {
+    if (boot && boot->magic != rayos::abi::kBootInfoMagic) boot = nullptr;
+    rayos::info = {__rayos_entry_tsc, __rayos_entry_rsp, args, boot};
     for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor)
         (*constructor)();
     rayos::exit_thread(main(args));

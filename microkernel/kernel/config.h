@@ -24,6 +24,12 @@ constexpr size_t kThreadNameLength = 32;
 // Largest single debug_write.
 constexpr uint64_t kMaxDebugWrite = 4096;
 
+// Capabilities a single revoke call deletes before it returns Preempted (so
+// the caller repeats it and the kernel stays responsive).
+constexpr uint32_t kRevokeBudget = 256;
+// Objects one untyped_retype call may create.
+constexpr uint64_t kMaxRetypeCount = 256;
+
 // Initial user stack of init (top is exclusive; a guard page below and the
 // page above stay unmapped) and its thread block.
 constexpr uint64_t kInitStackTop = 0x00007FFFFFFF0000ull;

@@ -14,6 +14,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/pit.h"
 #include "arch/x86_64/syscall_setup.h"
+#include "kernel/boot_cspace.h"
 #include "kernel/config.h"
 #include "kernel/init_loader.h"
 #include "kernel/log.h"
@@ -27,6 +28,7 @@
 #include "multiboot.h"
 
 #include <rayos/abi/abi.h>
+#include <rayos/abi/boot_info.h>
 
 #include <cstring>
 
@@ -149,8 +151,9 @@ extern "C" [[noreturn]] __attribute__((no_stack_protector)) void kernel_main(uin
     if (boot_info.module_count == 0) panic("no boot modules: nothing to run as init");
     auto init = load_init(frames, boot_info.modules[0]);
     if (!init) panic("cannot load init from module 0: %s", abi::status_name(init.error()));
-    kprintf("starting init '%s' (thread %#lx); %lu KiB of memory left free\n", init.value()->name,
-            init.value()->id, frames.free_bytes() >> 10);
+    check(build_init_cspace(frames, *init.value()), "building init's capabilities");
+    init.value()->frame.rsi = abi::kBootInfoAddress;
+    kprintf("starting init '%s' (thread %#lx)\n", init.value()->name, init.value()->id);
     sched::make_ready(init.value());
     sched::resume();
 }

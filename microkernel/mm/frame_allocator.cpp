@@ -79,6 +79,20 @@ Result<uint64_t> FrameAllocator::allocate() {
     return frame;
 }
 
+Result<uint64_t> FrameAllocator::allocate_run(uint64_t pages, uint64_t alignment) {
+    if (pages == 0 || alignment < kPageSize || (alignment & (alignment - 1)))
+        return Error(Status::InvalidArgument);
+    for (size_t i = 0; i < count_; ++i) {
+        uint64_t start = (ranges_[i].base + alignment - 1) & ~(alignment - 1);
+        if (start < ranges_[i].base || start >= ranges_[i].end) continue;
+        if ((ranges_[i].end - start) / kPageSize < pages) continue;
+        uint64_t end = start + pages * kPageSize;
+        TRY(reserve(start, end));
+        return start;
+    }
+    return Error(Status::OutOfMemory);
+}
+
 uint64_t FrameAllocator::free_bytes() const {
     uint64_t total = 0;
     for (size_t i = 0; i < count_; ++i)

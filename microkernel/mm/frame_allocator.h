@@ -40,6 +40,29 @@ public:
 
     // The lowest free frame; OutOfMemory when none is left.
     Result<uint64_t> allocate();
+    // `pages` contiguous frames, the first aligned to `alignment` bytes (a
+    // power of two >= kPageSize), from the lowest range where they fit.
+    Result<uint64_t> allocate_run(uint64_t pages, uint64_t alignment);
+
+    // Splits [base, end) into the fewest naturally aligned power-of-two
+    // blocks (each at least a page, at most 2^max_bits bytes) and calls
+    // emit(block_base, size_bits) for each, in address order. Returns false
+    // (stopping early) when emit does.
+    template <typename Emit>
+    static bool split_aligned(uint64_t base, uint64_t end, uint8_t max_bits, Emit emit) {
+        while (base < end && end - base >= kPageSize) {
+            uint8_t bits = base == 0 ? 63 : static_cast<uint8_t>(__builtin_ctzll(base));
+            if (bits > max_bits) bits = max_bits;
+            while (bits > 12 && (1ull << bits) > end - base)
+                --bits;
+            if (!emit(base, bits)) return false;
+            base += 1ull << bits;
+        }
+        return true;
+    }
+
+    // Empties the allocator (the rest of memory is handed to userspace).
+    void clear() { count_ = 0; }
 
     uint64_t free_bytes() const;
     size_t range_count() const { return count_; }

@@ -10,6 +10,7 @@
 
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/trap_frame.h"
+#include "cap/slot.h"
 #include "kernel/config.h"
 #include "result.h"
 
@@ -46,6 +47,10 @@ public:
     arch::FpuState fpu;
     uint64_t fs_base = 0;
     AddressSpace* space = nullptr;
+    // The root of the thread's capability space (a CNode capability, part of
+    // the derivation tree like any other slot). Empty: the thread holds no
+    // capabilities.
+    Slot cspace_root;
 
     uint64_t id = 0;
     char name[config::kThreadNameLength] = {};

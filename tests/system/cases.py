@@ -37,6 +37,8 @@ NOT_AN_ELF = "@source/tests/system/data/not-an-elf.txt"
 CASES: tuple[Case, ...] = (
     # The kernel's own test suite, on both builds.
     Case("system.kernel_basics", "tests/system/kernel_basics.elf", builds=("debug", "release")),
+    # Capabilities: BootInfo, CNode operations, untyped retype.
+    Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release")),
     # What a user sees on ./rayos run.
     Case("system.boot_banner_and_init_greeting", "init/init.elf", expect="success",
          builds=("debug", "release"),

@@ -13,7 +13,7 @@ namespace {
 
 constexpr uint64_t kKernelText = 0xFFFFFFFF80100000ull; // the kernel image
 constexpr uint64_t kPhysmap = 0xFFFF800000000000ull;    // the kernel's direct map
-constexpr uint64_t kSyscallCount = 8;
+using sys::kSyscallCount;
 
 Status status_of(int64_t result) {
     return sys::status(result);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <rayos/abi/abi.h>
+#include <rayos/abi/boot_info.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,9 @@ struct StartInfo {
     uint64_t tsc;     // rdtsc at the program's first instruction
     uint64_t rsp;     // stack pointer at entry (must be 16-byte aligned)
     const char* args; // command line
+    // What the kernel told the first program (init) about its capabilities;
+    // nullptr for programs started otherwise.
+    const abi::BootInfo* boot_info;
 };
 const StartInfo& start_info();
 

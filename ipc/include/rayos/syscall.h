@@ -50,6 +50,20 @@ using detail::raw;
 #include <rayos/abi/syscalls.def>
 #undef RAYOS_SYSCALL
 
+// The call numbers, by name: sys::number::debug_write, ...
+namespace number {
+#define RAYOS_SYSCALL(num, name, params, args) constexpr uint64_t name = num;
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+} // namespace number
+
+// Number of system calls (numbers are 0 .. kSyscallCount-1).
+constexpr uint64_t kSyscallCount = 0
+#define RAYOS_SYSCALL(number, name, params, args) +1
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+    ;
+
 // The Status carried by a raw result (Ok for any non-negative value).
 inline abi::Status status(int64_t result) {
     return result >= 0 ? abi::Status::Ok : static_cast<abi::Status>(result);

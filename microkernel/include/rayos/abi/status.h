@@ -21,7 +21,13 @@ namespace rayos::abi {
     X(Busy, -6, "object is in use")                                                                \
     X(NotSupported, -7, "operation not supported")                                                 \
     X(LimitReached, -8, "a configured limit was reached")                                          \
-    X(Deadlock, -9, "operation would wait forever")
+    X(Deadlock, -9, "operation would wait forever")                                              \
+    X(InvalidCapability, -10, "slot is empty or holds the wrong kind of capability")             \
+    X(LookupFailed, -11, "capability address does not resolve (guard or depth mismatch)")       \
+    X(MissingRights, -12, "capability lacks a right the operation needs")                        \
+    X(SlotOccupied, -13, "destination slot is not empty")                                         \
+    X(RevokeFirst, -14, "object still has derived capabilities")                                  \
+    X(Preempted, -15, "long operation interrupted; repeat the call to continue")
 
 enum class Status : int64_t {
 #define RAYOS_STATUS_ENUM(name, value, text) name = value,

@@ -1,0 +1,103 @@
+#include "operations.h"
+
+#include "kernel/scheduler.h"
+#include "object/thread.h"
+
+namespace rayos::caps {
+namespace {
+
+bool refers_to_same(const Slot* other, const Slot& slot) {
+    return other && other != &slot && other->cap.same_object(slot.cap);
+}
+
+// Runs when the last capability to an object goes away.
+void destroy_object(const Capability& cap) {
+    switch (cap.type) {
+    case ObjectType::CNode: {
+        Slot* slots = reinterpret_cast<Slot*>(cap.object);
+        for (uint64_t i = 0; i < (1ull << cap.size_bits); ++i)
+            if (!slots[i].empty()) (void)delete_capability(slots[i]);
+        break;
+    }
+    case ObjectType::Tcb: {
+        auto* thread = reinterpret_cast<Thread*>(cap.object);
+        if (thread->alive()) {
+            abi::ThreadStopInfo info{};
+            info.kind = abi::StopKind::Exited;
+            info.code = -1;
+            sched::stop(thread, info);
+        }
+        break;
+    }
+    default:
+        break; // no kernel state outside the object's own memory
+    }
+}
+
+} // namespace
+
+Result<Capability> with_badge(const Capability& source, uint64_t badge) {
+    Capability cap = source;
+    switch (source.type) {
+    case ObjectType::Endpoint:
+    case ObjectType::Notification:
+        if (badge != 0 && source.word != 0) return Error(Status::InvalidArgument);
+        if (badge != 0) cap.word = badge;
+        return cap;
+    case ObjectType::CNode: {
+        uint8_t guard_bits = badge & 63;
+        uint64_t guard = badge >> 6;
+        if (guard_bits + cap.size_bits > 64) return Error(Status::InvalidArgument);
+        if (guard_bits < 58 && (guard >> guard_bits) != 0) return Error(Status::InvalidArgument);
+        cap.guard_bits = guard_bits;
+        cap.word = guard;
+        return cap;
+    }
+    default:
+        if (badge != 0) return Error(Status::InvalidArgument);
+        return cap;
+    }
+}
+
+Result<Capability> derive(const Capability& source, uint8_t rights, uint64_t badge, bool mint) {
+    if (source.is_null()) return Error(Status::InvalidCapability);
+    if (source.type == ObjectType::Untyped) return Error(Status::NotSupported);
+    Capability cap = source;
+    cap.rights = static_cast<uint8_t>(source.rights & rights);
+    if (!mint) return cap;
+    return with_badge(cap, badge);
+}
+
+bool is_final(const Slot& slot) {
+    if (refers_to_same(slot.parent, slot)) return false;
+    for (const Slot* c = slot.first_child; c; c = c->next_sibling)
+        if (refers_to_same(c, slot)) return false;
+    for (const Slot* s = slot.prev_sibling; s; s = s->prev_sibling)
+        if (refers_to_same(s, slot)) return false;
+    for (const Slot* s = slot.next_sibling; s; s = s->next_sibling)
+        if (refers_to_same(s, slot)) return false;
+    return true;
+}
+
+VoidResult delete_capability(Slot& slot) {
+    if (slot.empty()) return Error(Status::InvalidCapability);
+    bool last = is_final(slot);
+    // Empty the slot first: destroying a CNode deletes its contents, which
+    // may include this very slot.
+    Capability cap = cdt::remove(slot);
+    if (last) destroy_object(cap);
+    return {};
+}
+
+VoidResult revoke(Slot& slot, uint32_t budget) {
+    if (slot.empty()) return Error(Status::InvalidCapability);
+    while (Slot* leaf = cdt::descendant_leaf(slot)) {
+        if (budget-- == 0) return Error(Status::Preempted);
+        TRY(delete_capability(*leaf));
+        if (slot.empty()) return {}; // it was inside a CNode that went away
+    }
+    if (slot.cap.type == ObjectType::Untyped) slot.cap.word = 0; // nothing left: reset
+    return {};
+}
+
+} // namespace rayos::caps

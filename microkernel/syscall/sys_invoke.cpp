@@ -1,0 +1,51 @@
+// The invoke system call: look up, check the label against the object type,
+// dispatch.
+#include "dispatch.h"
+#include "invoke.h"
+
+#include "cap/cspace.h"
+
+namespace rayos::syscall {
+namespace {
+
+using Invocation = Result<uint64_t> (*)(Thread&, Slot&, InvocationArgs);
+
+struct Entry {
+    uint64_t label;
+    ObjectType type;
+    Invocation handler;
+    const char* name;
+};
+
+constexpr Entry table[] = {
+#define RAYOS_INVOCATION(label, type, name, params, arg_names)                                     \
+    {label, ObjectType::type, inv_##name, #name},
+#include <rayos/abi/invocations.def>
+#undef RAYOS_INVOCATION
+};
+
+} // namespace
+
+Result<Slot*> lookup_in_cspace(Thread& self, uint64_t cptr) {
+    if (self.cspace_root.empty()) return Error(Status::LookupFailed);
+    auto found = cspace::lookup_cap(self.cspace_root.cap, cptr);
+    if (!found) return Error(found.error());
+    return found->slot;
+}
+
+Result<uint64_t> sys_invoke(Thread& self, Args args) {
+    uint64_t cptr = args[0], label = args[1];
+    const Entry* entry = nullptr;
+    for (const auto& candidate : table)
+        if (candidate.label == label) entry = &candidate;
+    if (!entry) return reject(self, Status::InvalidArgument, "unknown invocation label");
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), "capability address does not resolve");
+    if (slot.value()->empty()) return reject(self, Status::InvalidCapability, "empty slot");
+    if (slot.value()->cap.type != entry->type)
+        return reject(self, Status::InvalidCapability,
+                      "capability has the wrong type for this label");
+    return entry->handler(self, *slot.value(), InvocationArgs(self.frame));
+}
+
+} // namespace rayos::syscall
