@@ -11,6 +11,7 @@ constexpr uint64_t mask(uint8_t bits) {
 Result<Slot*> step(const Capability& node, uint64_t cptr, uint8_t& left) {
     if (node.type != ObjectType::CNode) return Error(Status::LookupFailed);
     uint8_t radix = node.size_bits, guard_bits = node.guard_bits;
+    if (radix > 64 || guard_bits > 64) return Error(Status::LookupFailed); // never made so
     uint8_t level = static_cast<uint8_t>(radix + guard_bits);
     if (radix == 0 || level > left) return Error(Status::LookupFailed);
     if (guard_bits) {

@@ -1,6 +1,7 @@
 #include "operations.h"
 
 #include "kernel/scheduler.h"
+#include "object/endpoint.h"
 #include "object/thread.h"
 
 namespace rayos::caps {
@@ -29,6 +30,12 @@ void destroy_object(const Capability& cap) {
         }
         break;
     }
+    case ObjectType::Endpoint:
+        ipc::cancel_endpoint(*reinterpret_cast<Endpoint*>(cap.object));
+        break;
+    case ObjectType::Reply:
+        ipc::cancel_reply(*reinterpret_cast<Reply*>(cap.object));
+        break;
     default:
         break; // no kernel state outside the object's own memory
     }

@@ -6,6 +6,7 @@
 #include "kernel/log.h"
 #include "mm/user_memory.h"
 #include "object/address_space.h"
+#include "object/endpoint.h"
 
 namespace rayos::sched {
 namespace detail {
@@ -74,6 +75,7 @@ void make_ready(Thread* thread) {
 
 void stop(Thread* thread, const abi::ThreadStopInfo& info) {
     if (thread->state == ThreadState::Ready) ready_queue.remove(thread);
+    if (thread->state == ThreadState::BlockedIpc) ipc::cancel_thread(*thread);
     account(thread);
     thread->stop_info = info;
     thread->state = ThreadState::Stopped;

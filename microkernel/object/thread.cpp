@@ -23,6 +23,8 @@ const char* thread_state_name(ThreadState state) {
         return "running";
     case ThreadState::BlockedJoin:
         return "blocked(join)";
+    case ThreadState::BlockedIpc:
+        return "blocked(ipc)";
     case ThreadState::Stopped:
         return "stopped";
     }
@@ -67,6 +69,7 @@ Thread* Thread::find(uint64_t id) {
 }
 
 void Thread::release() {
+    if (!cspace_root.empty()) (void)cdt::remove(cspace_root); // unlink from the derivation tree
     state = ThreadState::Free;
 }
 

@@ -22,6 +22,17 @@
 namespace rayos {
 
 class AddressSpace;
+struct Endpoint;
+struct Reply;
+
+// What a thread in ThreadState::BlockedIpc waits for.
+enum class IpcWait : uint8_t {
+    None,
+    Send,  // queued on ipc_endpoint to deliver its message
+    Call,  // the same, then it waits for a reply
+    Recv,  // queued on ipc_endpoint for a message (ipc_reply: for a caller)
+    Reply, // waiting on the Reply object ipc_reply
+};
 
 enum class ThreadState : uint8_t {
     Free,        // slot unused
@@ -29,6 +40,7 @@ enum class ThreadState : uint8_t {
     Ready,       // in the run queue
     Running,     // current on a CPU
     BlockedJoin, // waiting in thread_join
+    BlockedIpc,  // waiting on an endpoint or for a reply (see ipc_wait)
     Stopped,     // exited or faulted; waiting to be joined
 };
 
@@ -69,6 +81,15 @@ public:
     Thread* join_target = nullptr;
     abi::ThreadStopInfo stop_info{};
 
+    // IPC (object/endpoint.cpp). The message itself stays in the frame's
+    // registers until it is transferred.
+    IpcWait ipc_wait = IpcWait::None;
+    Endpoint* ipc_endpoint = nullptr;
+    Thread* ipc_next = nullptr; // endpoint queue links
+    Thread* ipc_prev = nullptr;
+    uint64_t ipc_badge = 0; // badge of the capability the message was sent with
+    Reply* ipc_reply = nullptr;
+
     ThreadCounters counters{};
     uint64_t run_start_cycles = 0;
 
@@ -86,7 +107,7 @@ public:
     // Ready, running or blocked: it may still execute instructions.
     bool alive() const {
         return state == ThreadState::Ready || state == ThreadState::Running ||
-               state == ThreadState::BlockedJoin;
+               state == ThreadState::BlockedJoin || state == ThreadState::BlockedIpc;
     }
 };
 static_assert(offsetof(Thread, frame) == 0);

@@ -15,7 +15,8 @@ namespace {
 // their invocations exist (docs/CAVEATS.md).
 bool can_make(ObjectType type) {
     return type == ObjectType::Untyped || type == ObjectType::CNode ||
-           type == ObjectType::Endpoint || type == ObjectType::Notification;
+           type == ObjectType::Endpoint || type == ObjectType::Notification ||
+           type == ObjectType::Reply;
 }
 
 Capability capability_for(ObjectType type, uint64_t physical, uint8_t bits, uint64_t requested) {

@@ -1,6 +1,7 @@
 // System test: init's initial capabilities (BootInfo), capability
 // addressing, CNode operations and untyped retype, positive and negative.
 // Runs as init (it needs the BootInfo and the initial CSpace).
+#include "framework/caps.h"
 #include "framework/guest_test.h"
 
 #include <rayos/invoke.h>
@@ -12,31 +13,17 @@ using abi::Status;
 
 namespace {
 
-constexpr uint64_t kRoot = abi::kInitSlotCNode; // the root CNode capability
-constexpr uint64_t kDepth = 64;                 // root slots: guard + radix = 64 bits
+using test::big_untyped;
+using test::boot;
+using test::fresh_slot;
+using test::kDepth;
+using test::kRoot;
+using test::make_object;
+
 constexpr uint64_t kAll = abi::rights::kAll;
 
 Status st(int64_t result) {
     return sys::status(result);
-}
-
-const abi::BootInfo& boot() {
-    return *start_info().boot_info;
-}
-
-// Free slots of the root CNode, handed out in order.
-uint64_t next_free = 0;
-uint64_t fresh_slot() {
-    if (next_free == 0) next_free = boot().first_free_slot;
-    return next_free++;
-}
-
-// The slot of the largest boot untyped (plenty of room for every test).
-uint64_t big_untyped() {
-    uint64_t best = 0;
-    for (uint64_t i = 1; i < boot().untyped_count; ++i)
-        if (boot().untyped[i].size_bits > boot().untyped[best].size_bits) best = i;
-    return boot().untyped_first + best;
 }
 
 // A fresh 2^bits untyped carved from the big one.
@@ -44,12 +31,6 @@ uint64_t small_untyped(uint64_t bits) {
     uint64_t slot = fresh_slot();
     int64_t made =
         inv::untyped_retype(big_untyped(), uint64_t(ObjectType::Untyped), bits, kRoot, slot, 1);
-    return made == 1 ? slot : 0;
-}
-
-uint64_t make_object(ObjectType type, uint64_t size = 0) {
-    uint64_t slot = fresh_slot();
-    int64_t made = inv::untyped_retype(big_untyped(), uint64_t(type), size, kRoot, slot, 1);
     return made == 1 ? slot : 0;
 }
 

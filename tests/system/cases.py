@@ -39,6 +39,8 @@ CASES: tuple[Case, ...] = (
     Case("system.kernel_basics", "tests/system/kernel_basics.elf", builds=("debug", "release")),
     # Capabilities: BootInfo, CNode operations, untyped retype.
     Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release")),
+    # Synchronous IPC: endpoints, badges, Reply objects.
+    Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
     # What a user sees on ./rayos run.
     Case("system.boot_banner_and_init_greeting", "init/init.elf", expect="success",
          builds=("debug", "release"),

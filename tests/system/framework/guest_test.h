@@ -36,16 +36,18 @@ int run_all(const char* args);
 #define RAYOS_TEST_CONCAT2(a, b) a##b
 #define RAYOS_TEST_CONCAT(a, b) RAYOS_TEST_CONCAT2(a, b)
 #define RAYOS_TEST(id)                                                                             \
-    static void RAYOS_TEST_CONCAT(test_function_, __LINE__)(::rayos::test::Context & t);           \
+    static void RAYOS_TEST_CONCAT(test_function_,                                                  \
+                                  __LINE__)(::rayos::test::Context & rayos_test_context);          \
     static ::rayos::test::Registrar RAYOS_TEST_CONCAT(test_registrar_, __LINE__)(                  \
         id, RAYOS_TEST_CONCAT(test_function_, __LINE__));                                          \
-    static void RAYOS_TEST_CONCAT(test_function_, __LINE__)(::rayos::test::Context & t)
+    static void RAYOS_TEST_CONCAT(test_function_,                                                  \
+                                  __LINE__)(::rayos::test::Context & rayos_test_context)
 
 // Checks stop the test at the first failure.
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            t.fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                        \
+            rayos_test_context.fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                       \
             return;                                                                                \
         }                                                                                          \
     } while (0)
@@ -55,8 +57,9 @@ int run_all(const char* args);
         auto check_a_ = (a);                                                                       \
         auto check_b_ = (b);                                                                       \
         if (!(check_a_ == check_b_)) {                                                             \
-            t.fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#lx != %#lx", #a, #b,                   \
-                   static_cast<uint64_t>(check_a_), static_cast<uint64_t>(check_b_));              \
+            rayos_test_context.fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#lx != %#lx", #a, #b,  \
+                                    static_cast<uint64_t>(check_a_),                               \
+                                    static_cast<uint64_t>(check_b_));                              \
             return;                                                                                \
         }                                                                                          \
     } while (0)

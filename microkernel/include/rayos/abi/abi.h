@@ -43,6 +43,19 @@ struct ThreadStopInfo {
 };
 static_assert(sizeof(ThreadStopInfo) == 48);
 
+// IPC message descriptor (rsi of every IPC call): bits 0-6 the number of
+// message words, bits 7-11 reserved (capability transfer), bits 12-63 a
+// label the receiver interprets (e.g. the method of an interface).
+constexpr uint64_t kMessageRegisters = 4; // words carried in registers
+struct MessageInfo {
+    static constexpr uint64_t make(uint64_t label, uint64_t length) {
+        return (label << 12) | (length & 0x7F);
+    }
+    static constexpr uint64_t label(uint64_t info) { return info >> 12; }
+    static constexpr uint64_t length(uint64_t info) { return info & 0x7F; }
+    static constexpr uint64_t reserved(uint64_t info) { return (info >> 7) & 0x1F; }
+};
+
 // Why the system halts (system_halt argument).
 enum class HaltReason : uint64_t {
     Success = 0,

@@ -27,7 +27,9 @@ namespace rayos::abi {
     X(MissingRights, -12, "capability lacks a right the operation needs")                        \
     X(SlotOccupied, -13, "destination slot is not empty")                                         \
     X(RevokeFirst, -14, "object still has derived capabilities")                                  \
-    X(Preempted, -15, "long operation interrupted; repeat the call to continue")
+    X(Preempted, -15, "long operation interrupted; repeat the call to continue")                \
+    X(WouldBlock, -16, "no partner is waiting (non-blocking call)")                             \
+    X(MessageTooLong, -17, "message longer than the registers and IPC buffer allow")
 
 enum class Status : int64_t {
 #define RAYOS_STATUS_ENUM(name, value, text) name = value,

@@ -1,0 +1,78 @@
+// Synchronous IPC for userspace: the receiving side of the IPC system calls
+// (send, nb_send and reply have plain wrappers in rayos/syscall.h).
+//
+//   rayos::Message m{rayos::abi::MessageInfo::make(label, 2), {a, b}};
+//   int64_t r = rayos::ipc::call(endpoint, m);   // m now holds the reply
+//
+// A server loop:
+//   rayos::ipc::recv(endpoint, reply_object, m);
+//   for (;;) { ...handle m, put the answer in m...; rayos::ipc::reply_recv(endpoint, reply_object,
+//   m); }
+#pragma once
+
+#include <rayos/abi/abi.h>
+#include <rayos/syscall.h>
+
+#include <cstdint>
+
+namespace rayos {
+
+struct Message {
+    uint64_t info = 0;                           // abi::MessageInfo
+    uint64_t words[abi::kMessageRegisters] = {}; // message registers
+    uint64_t badge = 0;                          // on receive: the sender's badge
+};
+
+namespace ipc {
+namespace detail {
+// One IPC system call: message in (rsi, rdx, r10, r8, r9), message out in
+// the same registers plus the badge in rdi.
+inline int64_t exchange(uint64_t number, uint64_t first, uint64_t r12_value, Message& m) {
+    int64_t result;
+    register uint64_t r10 asm("r10") = m.words[1];
+    register uint64_t r8 asm("r8") = m.words[2];
+    register uint64_t r9 asm("r9") = m.words[3];
+    register uint64_t r12 asm("r12") = r12_value;
+    uint64_t rdi = first, rsi = m.info, rdx = m.words[0];
+    asm volatile("syscall"
+                 : "=a"(result), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 : "a"(number), "r"(r12)
+                 : "rcx", "r11", "memory");
+    if (result >= 0) {
+        m.badge = rdi;
+        m.info = rsi;
+        m.words[0] = rdx;
+        m.words[1] = r10;
+        m.words[2] = r8;
+        m.words[3] = r9;
+    }
+    return result;
+}
+} // namespace detail
+
+// Sends `m` and waits for the reply, which replaces `m`.
+inline int64_t call(uint64_t endpoint, Message& m) {
+    return detail::exchange(sys::number::call, endpoint, 0, m);
+}
+
+// Waits for a message; a caller's reply right is bound to the Reply object
+// `reply` (0: none). On error `m` is unspecified.
+inline int64_t recv(uint64_t endpoint, uint64_t reply, Message& m) {
+    m.info = reply; // rsi carries the Reply object's address on the way in
+    return detail::exchange(sys::number::recv, endpoint, 0, m);
+}
+
+// Like recv, but WouldBlock at once when no sender waits.
+inline int64_t nb_recv(uint64_t endpoint, uint64_t reply, Message& m) {
+    m.info = reply;
+    return detail::exchange(sys::number::nb_recv, endpoint, 0, m);
+}
+
+// Replies with `m` to the caller bound to `reply` (if any), then waits for
+// the next message on `endpoint`, which replaces `m`.
+inline int64_t reply_recv(uint64_t endpoint, uint64_t reply, Message& m) {
+    return detail::exchange(sys::number::reply_recv, endpoint, reply, m);
+}
+
+} // namespace ipc
+} // namespace rayos

@@ -1,0 +1,104 @@
+// IPC system calls: decode the endpoint / reply capabilities and the message
+// descriptor, then hand over to object/endpoint.cpp.
+#include "dispatch.h"
+#include "invoke.h"
+
+#include "object/endpoint.h"
+
+#include <rayos/abi/abi.h>
+
+namespace rayos::syscall {
+namespace {
+
+struct EndpointCap {
+    Endpoint* endpoint;
+    uint64_t badge;
+};
+
+Result<EndpointCap> endpoint_at(Thread& self, uint64_t cptr, uint8_t right) {
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), "endpoint address does not resolve");
+    const Capability& cap = slot.value()->cap;
+    if (cap.type != ObjectType::Endpoint)
+        return reject(self, Status::InvalidCapability, "not an endpoint capability");
+    if (!cap.has_rights(right))
+        return reject(self, Status::MissingRights, "endpoint capability lacks the right");
+    return EndpointCap{reinterpret_cast<Endpoint*>(cap.object), cap.word};
+}
+
+// 0 names no Reply object.
+Result<Reply*> reply_at(Thread& self, uint64_t cptr, bool optional) {
+    if (cptr == 0 && optional) return static_cast<Reply*>(nullptr);
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), "reply address does not resolve");
+    if (slot.value()->cap.type != ObjectType::Reply)
+        return reject(self, Status::InvalidCapability, "not a reply capability");
+    return reinterpret_cast<Reply*>(slot.value()->cap.object);
+}
+
+VoidResult check_message(Thread& self, uint64_t info) {
+    if (abi::MessageInfo::reserved(info))
+        return reject(self, Status::InvalidArgument, "reserved message-info bits set");
+    if (abi::MessageInfo::length(info) > abi::kMessageRegisters)
+        return reject(self, Status::MessageTooLong, "message longer than the message registers");
+    return {};
+}
+
+Result<uint64_t> do_send(Thread& self, Args args, bool blocking, bool call) {
+    TRY(check_message(self, args[1]));
+    EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kWrite));
+    auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call);
+    if (!sent) return reject(self, sent.error(), "no receiver (or it cannot take a call)");
+    return 0;
+}
+
+Result<uint64_t> do_receive(Thread& self, uint64_t ep_cptr, uint64_t reply_cptr, bool blocking) {
+    EndpointCap ep = TRY(endpoint_at(self, ep_cptr, abi::rights::kRead));
+    Reply* reply = TRY(reply_at(self, reply_cptr, true));
+    auto received = ipc::receive(self, *ep.endpoint, reply, blocking);
+    if (!received) return reject(self, received.error(), "cannot receive now");
+    return 0;
+}
+
+} // namespace
+
+Result<uint64_t> sys_send(Thread& self, Args args) {
+    return do_send(self, args, true, false);
+}
+Result<uint64_t> sys_nb_send(Thread& self, Args args) {
+    return do_send(self, args, false, false);
+}
+Result<uint64_t> sys_call(Thread& self, Args args) {
+    return do_send(self, args, true, true);
+}
+
+Result<uint64_t> sys_recv(Thread& self, Args args) {
+    return do_receive(self, args[0], args[1], true);
+}
+
+Result<uint64_t> sys_nb_recv(Thread& self, Args args) {
+    return do_receive(self, args[0], args[1], false);
+}
+
+Result<uint64_t> sys_reply(Thread& self, Args args) {
+    TRY(check_message(self, args[1]));
+    Reply* reply = TRY(reply_at(self, args[0], false));
+    auto replied = ipc::reply(self, *reply);
+    if (!replied) return reject(self, replied.error(), "no caller waits on this reply object");
+    return 0;
+}
+
+Result<uint64_t> sys_reply_recv(Thread& self, Args args) {
+    TRY(check_message(self, args[1]));
+    uint64_t reply_cptr = self.frame.r12;
+    EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kRead));
+    Reply* reply = TRY(reply_at(self, reply_cptr, false));
+    if (reply->receiver)
+        return reject(self, Status::Busy, "another thread is receiving with this reply object");
+    if (reply->caller) TRY(ipc::reply(self, *reply));
+    auto received = ipc::receive(self, *ep.endpoint, reply, true);
+    if (!received) return reject(self, received.error(), "cannot receive now");
+    return 0;
+}
+
+} // namespace rayos::syscall

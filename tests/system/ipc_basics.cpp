@@ -1,0 +1,356 @@
+// System test: synchronous IPC between threads (endpoints, badges, Reply
+// objects, non-blocking variants, rights, deletion while threads wait).
+// Runs as init; the threads share init's CSpace.
+#include "framework/caps.h"
+#include "framework/guest_test.h"
+
+#include <rayos/invoke.h>
+#include <rayos/ipc.h>
+#include <rayos/runtime.h>
+#include <rayos/syscall.h>
+
+using namespace rayos;
+using abi::MessageInfo;
+using abi::ObjectType;
+using abi::Status;
+using test::copy_cap;
+using test::fresh_slot;
+using test::kDepth;
+using test::kRoot;
+using test::make_object;
+
+namespace {
+
+Status st(int64_t result) {
+    return sys::status(result);
+}
+
+// Lets every other ready thread run until it blocks or ends.
+void settle() {
+    for (int i = 0; i < 8; ++i)
+        sys::yield();
+}
+
+struct Server {
+    uint64_t endpoint;
+    uint64_t reply;
+    volatile uint64_t handled = 0;
+    volatile uint64_t last_badge = 0;
+};
+
+// Answers every call with words[0] + 1 and the same label, forever (until
+// its endpoint is deleted).
+void increment_server(void* arg) {
+    auto* s = static_cast<Server*>(arg);
+    Message m;
+    int64_t r = ipc::recv(s->endpoint, s->reply, m);
+    while (r == 0) {
+        s->last_badge = m.badge;
+        s->handled = s->handled + 1;
+        m.info = MessageInfo::make(MessageInfo::label(m.info), 1);
+        m.words[0] += 1;
+        r = ipc::reply_recv(s->endpoint, s->reply, m);
+    }
+    exit_thread(r);
+}
+
+// A server thread with its own endpoint and reply object.
+struct RunningServer {
+    Server server;
+    int64_t thread;
+};
+
+bool start_server(RunningServer& rs) {
+    rs.server.endpoint = make_object(ObjectType::Endpoint);
+    rs.server.reply = make_object(ObjectType::Reply);
+    if (!rs.server.endpoint || !rs.server.reply) return false;
+    rs.thread = Thread::spawn(increment_server, &rs.server);
+    settle(); // the server is now blocked in recv
+    return rs.thread > 0;
+}
+
+// Destroying the endpoint (revoke its copies, delete the original) releases
+// the server with InvalidCapability.
+bool stop_server(RunningServer& rs) {
+    if (inv::cnode_revoke(kRoot, rs.server.endpoint, kDepth) != 0) return false;
+    if (inv::cnode_delete(kRoot, rs.server.endpoint, kDepth) != 0) return false;
+    abi::ThreadStopInfo info{};
+    return Thread::join(uint64_t(rs.thread), info) == 0 && info.kind == abi::StopKind::Exited &&
+           st(info.code) == Status::InvalidCapability;
+}
+
+} // namespace
+
+RAYOS_TEST("ipc.call_and_reply") {
+    RunningServer rs{};
+    CHECK(start_server(rs));
+    Message m{MessageInfo::make(7, 1), {41, 0, 0, 0}};
+    CHECK_EQ(ipc::call(rs.server.endpoint, m), 0);
+    CHECK_EQ(m.words[0], 42u);
+    CHECK_EQ(MessageInfo::label(m.info), 7u);
+    CHECK_EQ(MessageInfo::length(m.info), 1u);
+    for (uint64_t i = 0; i < 100; ++i) {
+        Message n{MessageInfo::make(1, 1), {i, 0, 0, 0}};
+        CHECK_EQ(ipc::call(rs.server.endpoint, n), 0);
+        CHECK_EQ(n.words[0], i + 1);
+    }
+    CHECK_EQ(rs.server.handled, 101u);
+    CHECK(stop_server(rs));
+}
+
+RAYOS_TEST("ipc.four_words_each_way") {
+    static uint64_t endpoint, reply;
+    endpoint = make_object(ObjectType::Endpoint);
+    reply = make_object(ObjectType::Reply);
+    CHECK(endpoint && reply);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            Message m;
+            if (ipc::recv(endpoint, reply, m) != 0) exit_thread(1);
+            for (auto& w : m.words)
+                w = ~w;
+            exit_thread(sys::reply(reply, MessageInfo::make(2, 4), m.words[0], m.words[1],
+                                   m.words[2], m.words[3]));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle();
+    Message m{MessageInfo::make(1, 4), {1, 2, 3, 4}};
+    CHECK_EQ(ipc::call(endpoint, m), 0);
+    CHECK_EQ(m.words[0], ~1ull);
+    CHECK_EQ(m.words[3], ~4ull);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK_EQ(info.code, 0);
+}
+
+RAYOS_TEST("ipc.badge_identifies_the_sender") {
+    RunningServer rs{};
+    CHECK(start_server(rs));
+    uint64_t badged = fresh_slot();
+    CHECK_EQ(inv::cnode_mint(kRoot, badged, kDepth, rs.server.endpoint, abi::rights::kAll, 77), 0);
+    Message m{MessageInfo::make(0, 1), {1, 0, 0, 0}};
+    CHECK_EQ(ipc::call(badged, m), 0);
+    CHECK_EQ(rs.server.last_badge, 77u);
+    CHECK_EQ(ipc::call(rs.server.endpoint, m), 0);
+    CHECK_EQ(rs.server.last_badge, 0u);
+    CHECK(stop_server(rs));
+}
+
+RAYOS_TEST("ipc.send_then_receive") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    int64_t t = Thread::spawn(
+        [](void*) { exit_thread(sys::send(endpoint, MessageInfo::make(3, 2), 10, 20, 0, 0)); },
+        nullptr);
+    CHECK(t > 0);
+    settle(); // the sender is queued on the endpoint
+    Message m;
+    CHECK_EQ(ipc::recv(endpoint, 0, m), 0);
+    CHECK_EQ(MessageInfo::label(m.info), 3u);
+    CHECK_EQ(m.words[0], 10u);
+    CHECK_EQ(m.words[1], 20u);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK_EQ(info.code, 0);
+}
+
+RAYOS_TEST("ipc.senders_are_served_in_order") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    int64_t threads[3];
+    for (uint64_t i = 0; i < 3; ++i) {
+        threads[i] = Thread::spawn(
+            [](void* arg) {
+                sys::send(endpoint, MessageInfo::make(0, 1), reinterpret_cast<uint64_t>(arg), 0, 0,
+                          0);
+            },
+            reinterpret_cast<void*>(100 + i));
+        CHECK(threads[i] > 0);
+        settle();
+    }
+    for (uint64_t i = 0; i < 3; ++i) {
+        Message m;
+        CHECK_EQ(ipc::recv(endpoint, 0, m), 0);
+        CHECK_EQ(m.words[0], 100 + i);
+    }
+    for (auto t : threads) {
+        abi::ThreadStopInfo info{};
+        CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    }
+}
+
+RAYOS_TEST("ipc.non_blocking_without_partner") {
+    uint64_t endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    CHECK(st(sys::nb_send(endpoint, MessageInfo::make(0, 0), 0, 0, 0, 0)) == Status::WouldBlock);
+    Message m;
+    CHECK(st(ipc::nb_recv(endpoint, 0, m)) == Status::WouldBlock);
+}
+
+RAYOS_TEST("ipc.non_blocking_with_partner") {
+    RunningServer rs{};
+    CHECK(start_server(rs));
+    // The server waits with a Reply object but a plain send needs no reply.
+    CHECK_EQ(sys::nb_send(rs.server.endpoint, MessageInfo::make(0, 1), 5, 0, 0, 0), 0);
+    settle();
+    CHECK_EQ(rs.server.handled, 1u);
+    CHECK(stop_server(rs));
+}
+
+RAYOS_TEST("ipc.bad_messages_rejected") {
+    uint64_t endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    CHECK(st(sys::nb_send(endpoint, MessageInfo::make(0, 5), 0, 0, 0, 0)) ==
+          Status::MessageTooLong);
+    CHECK(st(sys::nb_send(endpoint, 1ull << 7, 0, 0, 0, 0)) == Status::InvalidArgument);
+    Message m{MessageInfo::make(0, 100), {}};
+    CHECK(st(ipc::call(endpoint, m)) == Status::MessageTooLong);
+}
+
+RAYOS_TEST("ipc.wrong_capabilities_rejected") {
+    Message m;
+    CHECK(st(ipc::call(abi::kInitSlotTcb, m)) == Status::InvalidCapability);
+    CHECK(st(ipc::call(4090, m)) == Status::InvalidCapability);
+    CHECK(st(ipc::call(1ull << 40, m)) == Status::LookupFailed);
+    CHECK(st(ipc::nb_recv(abi::kInitSlotCNode, 0, m)) == Status::InvalidCapability);
+    uint64_t endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    // The reply argument must be a Reply object.
+    CHECK(st(ipc::nb_recv(endpoint, endpoint, m)) == Status::InvalidCapability);
+    CHECK(st(sys::reply(endpoint, 0, 0, 0, 0, 0)) == Status::InvalidCapability);
+}
+
+RAYOS_TEST("ipc.rights_checked") {
+    uint64_t endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    uint64_t read_only = copy_cap(endpoint, abi::rights::kRead);
+    uint64_t write_only = copy_cap(endpoint, abi::rights::kWrite);
+    CHECK(read_only && write_only);
+    CHECK(st(sys::nb_send(read_only, 0, 0, 0, 0, 0)) == Status::MissingRights);
+    Message m;
+    CHECK(st(ipc::call(read_only, m)) == Status::MissingRights);
+    CHECK(st(ipc::nb_recv(write_only, 0, m)) == Status::MissingRights);
+    CHECK(st(ipc::nb_recv(read_only, 0, m)) == Status::WouldBlock);
+    CHECK(st(sys::nb_send(write_only, 0, 0, 0, 0, 0)) == Status::WouldBlock);
+}
+
+RAYOS_TEST("ipc.reply_without_caller_rejected") {
+    uint64_t reply = make_object(ObjectType::Reply);
+    CHECK(reply);
+    CHECK(st(sys::reply(reply, 0, 0, 0, 0, 0)) == Status::NotFound);
+}
+
+RAYOS_TEST("ipc.call_needs_a_reply_object") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            Message m;
+            exit_thread(ipc::recv(endpoint, 0, m) == 0 ? int64_t(m.words[0]) : -1);
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle(); // receiving without a Reply object
+    Message m{MessageInfo::make(0, 1), {9, 0, 0, 0}};
+    CHECK(st(ipc::call(endpoint, m)) == Status::InvalidArgument);
+    // Nothing changed: the receiver still takes a plain send.
+    CHECK_EQ(sys::send(endpoint, MessageInfo::make(0, 1), 9, 0, 0, 0), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK_EQ(info.code, 9);
+}
+
+RAYOS_TEST("ipc.several_pending_callers") {
+    // One server thread holds two callers at once with two Reply objects and
+    // answers them in reverse order.
+    static uint64_t endpoint, reply_a, reply_b;
+    endpoint = make_object(ObjectType::Endpoint);
+    reply_a = make_object(ObjectType::Reply);
+    reply_b = make_object(ObjectType::Reply);
+    CHECK(endpoint && reply_a && reply_b);
+    auto client = [](void* arg) {
+        Message m{MessageInfo::make(0, 1), {reinterpret_cast<uint64_t>(arg), 0, 0, 0}};
+        if (ipc::call(endpoint, m) != 0) exit_thread(-1);
+        exit_thread(int64_t(m.words[0]));
+    };
+    int64_t c1 = Thread::spawn(client, reinterpret_cast<void*>(1));
+    int64_t c2 = Thread::spawn(client, reinterpret_cast<void*>(2));
+    CHECK(c1 > 0 && c2 > 0);
+    settle(); // both callers are queued
+    Message a, b;
+    CHECK_EQ(ipc::recv(endpoint, reply_a, a), 0);
+    CHECK_EQ(ipc::recv(endpoint, reply_b, b), 0);
+    CHECK(st(ipc::nb_recv(endpoint, reply_a, a)) == Status::Busy); // reply_a has a caller
+    CHECK_EQ(sys::reply(reply_b, MessageInfo::make(0, 1), b.words[0] * 10, 0, 0, 0), 0);
+    CHECK_EQ(sys::reply(reply_a, MessageInfo::make(0, 1), a.words[0] * 10, 0, 0, 0), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(c1), info), 0);
+    CHECK_EQ(info.code, 10);
+    CHECK_EQ(Thread::join(uint64_t(c2), info), 0);
+    CHECK_EQ(info.code, 20);
+}
+
+RAYOS_TEST("ipc.endpoint_deleted_while_callers_wait") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            Message m{MessageInfo::make(0, 0), {}};
+            exit_thread(ipc::call(endpoint, m));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle(); // blocked in call: nobody receives
+    CHECK_EQ(inv::cnode_delete(kRoot, endpoint, kDepth), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK(info.kind == abi::StopKind::Exited);
+    CHECK(st(info.code) == Status::InvalidCapability);
+}
+
+RAYOS_TEST("ipc.reply_object_deleted_while_caller_waits") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    uint64_t reply = make_object(ObjectType::Reply);
+    CHECK(endpoint && reply);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            Message m{MessageInfo::make(0, 0), {}};
+            exit_thread(ipc::call(endpoint, m));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle();
+    Message m;
+    CHECK_EQ(ipc::recv(endpoint, reply, m), 0); // the caller now waits on `reply`
+    CHECK_EQ(inv::cnode_delete(kRoot, reply, kDepth), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK(st(info.code) == Status::InvalidCapability);
+}
+
+RAYOS_TEST("ipc.receiver_released_when_endpoint_revoked") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    uint64_t copy = copy_cap(endpoint, abi::rights::kAll);
+    CHECK(endpoint && copy);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            Message m;
+            exit_thread(ipc::recv(endpoint, 0, m));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle();
+    // Deleting one of two capabilities does not destroy the endpoint...
+    CHECK_EQ(inv::cnode_delete(kRoot, copy, kDepth), 0);
+    CHECK_EQ(sys::nb_send(endpoint, MessageInfo::make(0, 1), 5, 0, 0, 0), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK_EQ(info.code, 0);
+}
