@@ -39,4 +39,17 @@ inline Slot* slots_of(const Capability& cnode) {
     return reinterpret_cast<Slot*>(cnode.object);
 }
 
+// lookup_cap for the common single-level CSpace (guard + radix = 64 bits)
+// in a few instructions; nullptr means "take lookup_cap" (it may still
+// resolve, or fail with the precise error).
+inline Slot* lookup_cap_single_level(const Capability& root, uint64_t cptr) {
+    unsigned radix = root.size_bits;
+    if (root.type != ObjectType::CNode || radix + root.guard_bits != 64 || radix == 0 ||
+        radix >= 64)
+        return nullptr;
+    if ((cptr >> radix) != root.word) return nullptr;
+    Slot* slot = &slots_of(root)[cptr & ((1ull << radix) - 1)];
+    return slot->cap.type == ObjectType::CNode ? nullptr : slot;
+}
+
 } // namespace rayos::cspace

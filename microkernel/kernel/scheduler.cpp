@@ -27,7 +27,9 @@ void account(Thread* thread) {
 void switch_to(arch::PerCpu& cpu, Thread* next) {
     Thread* previous = cpu.current;
     if (previous != next) {
-        account(previous);
+        uint64_t now = arch::rdtsc();
+        if (previous) previous->counters.cpu_cycles += now - previous->run_start_cycles;
+        next->run_start_cycles = now;
         if (cpu.fpu_owner != next) {
             if (cpu.fpu_owner && cpu.fpu_owner->alive()) arch::fpu_save(cpu.fpu_owner->fpu);
             arch::fpu_restore(next->fpu);
@@ -37,7 +39,6 @@ void switch_to(arch::PerCpu& cpu, Thread* next) {
         next->space->activate();
         arch::set_user_context(cpu, &next->frame);
         cpu.current = next;
-        next->run_start_cycles = arch::rdtsc();
         next->counters.context_switches++;
     }
     next->state = ThreadState::Running;
@@ -73,8 +74,23 @@ void make_ready(Thread* thread) {
     ready_queue.push_back(thread);
 }
 
+void make_ready_next(Thread* thread) {
+    arch::PerCpu& cpu = arch::this_cpu();
+    if (cpu.direct_next || ready_queue.has_above(thread->priority)) {
+        make_ready(thread);
+        return;
+    }
+    thread->state = ThreadState::Ready;
+    thread->slice_left = config::kTimeSliceTicks;
+    cpu.direct_next = thread;
+}
+
 void stop(Thread* thread, const abi::ThreadStopInfo& info) {
-    if (thread->state == ThreadState::Ready) ready_queue.remove(thread);
+    arch::PerCpu& cpu = arch::this_cpu();
+    if (cpu.direct_next == thread)
+        cpu.direct_next = nullptr;
+    else if (thread->state == ThreadState::Ready)
+        ready_queue.remove(thread);
     if (thread->state == ThreadState::BlockedIpc) ipc::cancel_thread(*thread);
     account(thread);
     thread->stop_info = info;
@@ -108,10 +124,28 @@ void on_timer_tick() {
         make_ready(self); // back of its level; resume() picks again
 }
 
+void run_now(Thread* thread) {
+    thread->slice_left = config::kTimeSliceTicks;
+    switch_to(arch::this_cpu(), thread);
+    return_to_user(&thread->frame);
+}
+
 void resume() {
     arch::PerCpu& cpu = arch::this_cpu();
     for (;;) {
         Thread* self = cpu.current;
+        if (Thread* next = cpu.direct_next) {
+            // The IPC fast path: the thread that just blocked handed over to
+            // `next`, unless something more urgent became ready meanwhile.
+            cpu.direct_next = nullptr;
+            bool self_runs = self && self->state == ThreadState::Running;
+            if (self_runs || ready_queue.has_above(next->priority)) {
+                make_ready(next);
+            } else {
+                switch_to(cpu, next);
+                return_to_user(&next->frame);
+            }
+        }
         if (self && self->state == ThreadState::Running) {
             if (!ready_queue.has_above(self->priority)) {
                 switch_to(cpu, self);

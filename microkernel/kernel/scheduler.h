@@ -18,6 +18,10 @@ namespace rayos::sched {
 
 // Makes an inactive or blocked thread ready to run.
 void make_ready(Thread* thread);
+// The same, for a thread woken by the running thread just before that one
+// blocks (IPC call/reply): it runs next without passing through the ready
+// queue, unless a thread of higher priority is ready.
+void make_ready_next(Thread* thread);
 namespace detail {
 extern RunQueue<Thread> ready_queue;
 }
@@ -41,9 +45,14 @@ uint64_t ticks();
 
 // True when the running thread `self` may simply continue after a system
 // call: it is still running and nothing of higher priority is ready.
+// (A thread handed over with make_ready_next only exists while its waker
+// blocks, so a running caller never leaves one behind.)
 inline bool may_continue(const Thread* self) {
     return self->state == ThreadState::Running && !detail::ready_queue.has_above(self->priority);
 }
+
+// Runs `thread` (ready, not queued) now: the IPC fast path's direct switch.
+[[noreturn]] void run_now(Thread* thread);
 
 // Picks the next thread and returns to user mode (idles while nothing is
 // ready; halts the machine when no thread is left alive).

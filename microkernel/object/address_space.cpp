@@ -60,8 +60,4 @@ Result<uint64_t> AddressSpace::resolve(uint64_t address, bool for_write) {
     return translation->physical;
 }
 
-void AddressSpace::activate() const {
-    if (arch::read_cr3() != root_) arch::write_cr3(root_);
-}
-
 } // namespace rayos

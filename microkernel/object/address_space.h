@@ -32,7 +32,12 @@ public:
     Result<uint64_t> resolve(uint64_t address, bool for_write);
 
     uint64_t root() const { return root_; }
-    void activate() const;
+    // Loads this address space into CR3 (if it is not loaded already).
+    void activate() const {
+        uint64_t current;
+        asm volatile("mov %%cr3, %0" : "=r"(current));
+        if (current != root_) asm volatile("mov %0, %%cr3" ::"r"(root_) : "memory");
+    }
 
 private:
     uint64_t root_ = 0;

@@ -38,11 +38,15 @@ void block(Thread& t, IpcWait wait) {
     t.ipc_wait = wait;
 }
 
-// Ends a wait: the thread's pending system call returns `result`.
-void wake(Thread& t, Status result) {
+// Ends a wait: the thread's pending system call returns `result`. `next`:
+// the current thread is about to block, so `t` may run at once.
+void wake(Thread& t, Status result, bool next = false) {
     t.ipc_wait = IpcWait::None;
     t.frame.rax = static_cast<uint64_t>(result);
-    sched::make_ready(&t);
+    if (next)
+        sched::make_ready_next(&t);
+    else
+        sched::make_ready(&t);
 }
 
 // The message: info in rsi, words in rdx, r10, r8, r9; the badge to rdi.
@@ -78,7 +82,7 @@ VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool 
         receiver->ipc_reply = nullptr;
         if (reply) reply->receiver = nullptr;
         transfer(self, *receiver, badge);
-        wake(*receiver, Status::Ok);
+        wake(*receiver, Status::Ok, call);
         complete_send(self, call, reply, true);
         return {};
     }
@@ -108,14 +112,55 @@ VoidResult receive(Thread& self, Endpoint& ep, Reply* reply, bool blocking) {
     return {};
 }
 
-VoidResult reply(Thread& self, Reply& reply) {
+VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
     Thread* caller = reply.caller;
     if (!caller) return Error(Status::NotFound);
     reply.caller = nullptr;
     caller->ipc_reply = nullptr;
     transfer(self, *caller, 0);
-    wake(*caller, Status::Ok);
+    wake(*caller, Status::Ok, replier_blocks);
     return {};
+}
+
+bool has_waiting_sender(const Endpoint& ep) {
+    return ep.head && waits_to_send(*ep.head);
+}
+
+Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
+    Thread* receiver = ep.head;
+    if (!receiver || receiver->ipc_wait != IpcWait::Recv || !receiver->ipc_reply ||
+        sched::detail::ready_queue.has_above(receiver->priority))
+        return nullptr;
+    dequeue(ep, *receiver);
+    Reply* reply = receiver->ipc_reply;
+    receiver->ipc_reply = nullptr;
+    reply->receiver = nullptr;
+    transfer(self, *receiver, badge);
+    receiver->ipc_wait = IpcWait::None;
+    receiver->frame.rax = 0;
+    receiver->state = ThreadState::Ready;
+    reply->caller = &self;
+    self.ipc_reply = reply;
+    block(self, IpcWait::Reply);
+    return receiver;
+}
+
+Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
+    Thread* caller = reply.caller;
+    if (!caller || reply.receiver || (ep.head && waits_to_send(*ep.head)) ||
+        sched::detail::ready_queue.has_above(caller->priority))
+        return nullptr;
+    reply.caller = nullptr;
+    caller->ipc_reply = nullptr;
+    transfer(self, *caller, 0);
+    caller->ipc_wait = IpcWait::None;
+    caller->frame.rax = 0;
+    caller->state = ThreadState::Ready;
+    self.ipc_reply = &reply;
+    reply.receiver = &self;
+    enqueue(ep, self);
+    block(self, IpcWait::Recv);
+    return caller;
 }
 
 void cancel_endpoint(Endpoint& ep) {

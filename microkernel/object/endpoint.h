@@ -43,7 +43,19 @@ VoidResult send(Thread& self, Endpoint& endpoint, uint64_t badge, bool blocking,
 // Receive into self's registers; `reply` is bound to a caller (may be null).
 VoidResult receive(Thread& self, Endpoint& endpoint, Reply* reply, bool blocking);
 // Reply with the message in self's registers to the caller bound to `reply`.
-VoidResult reply(Thread& self, Reply& reply);
+// `replier_blocks`: self waits next (reply_recv), so the caller may run at
+// once.
+VoidResult reply(Thread& self, Reply& reply, bool replier_blocks = false);
+// Would a receive on `ep` find a message at once?
+bool has_waiting_sender(const Endpoint& ep);
+
+// The fast paths (syscall/fastpath.cpp) for the two calls of every RPC, for
+// the common case only: a receiver with a Reply object is waiting (call),
+// a caller is bound and no sender is waiting (reply_recv), and the partner
+// may run at once. They return the thread to switch to with everything
+// done, or nullptr having changed nothing (then the general path runs).
+Thread* fast_call(Thread& self, Endpoint& endpoint, uint64_t badge);
+Thread* fast_reply_recv(Thread& self, Endpoint& endpoint, Reply& reply);
 
 // Object destruction and thread teardown: every waiter is released with an
 // InvalidCapability result.

@@ -27,6 +27,7 @@ constexpr Entry table[] = {
 } // namespace
 
 Result<Slot*> lookup_in_cspace(Thread& self, uint64_t cptr) {
+    if (Slot* slot = cspace::lookup_cap_single_level(self.cspace_root.cap, cptr)) return slot;
     if (self.cspace_root.empty()) return Error(Status::LookupFailed);
     auto found = cspace::lookup_cap(self.cspace_root.cap, cptr);
     if (!found) return Error(found.error());

@@ -95,7 +95,7 @@ Result<uint64_t> sys_reply_recv(Thread& self, Args args) {
     Reply* reply = TRY(reply_at(self, reply_cptr, false));
     if (reply->receiver)
         return reject(self, Status::Busy, "another thread is receiving with this reply object");
-    if (reply->caller) TRY(ipc::reply(self, *reply));
+    if (reply->caller) TRY(ipc::reply(self, *reply, !ipc::has_waiting_sender(*ep.endpoint)));
     auto received = ipc::receive(self, *ep.endpoint, reply, true);
     if (!received) return reject(self, received.error(), "cannot receive now");
     return 0;

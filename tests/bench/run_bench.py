@@ -27,6 +27,9 @@ PROGRAMS = ["tests/bench/bench_kernel.elf"]
 TARGETS = {
     "boot.to_init": ("<= 20,000,000", "6.1 billion"),
     "syscall.null": ("<= 80", "335"),
+    "ipc.call_reply.same_as": ("", "futex 10,100"),
+    "ipc.call_reply.words4": ("<= 450", ""),
+    "sched.yield_switch": ("<= 250", ""),
 }
 
 LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",

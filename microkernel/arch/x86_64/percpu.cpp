@@ -29,10 +29,4 @@ void init_boot_cpu() {
     wrmsr(kMsrKernelGsBase, 0);
 }
 
-void set_user_context(PerCpu& cpu, TrapFrame* frame) {
-    uint64_t top = reinterpret_cast<uint64_t>(frame + 1);
-    cpu.context_top = top;
-    cpu.tss->rsp[0] = top;
-}
-
 } // namespace rayos::arch

@@ -25,6 +25,7 @@ struct PerCpu {
     uint64_t user_rsp;         // PERCPU_USER_RSP: scratch for syscall_entry
     Thread* current;           // thread whose TrapFrame context_top points into
     Thread* fpu_owner;         // thread whose FPU/SSE registers are live in the CPU
+    Thread* direct_next;       // woken by IPC to run next without queueing (sched.cpp)
     Tss* tss;
     uint32_t cpu_index;
 };
@@ -43,6 +44,16 @@ inline PerCpu& this_cpu() {
 void init_boot_cpu();
 
 // Makes `frame` the place where the next entry from user mode saves state.
-void set_user_context(PerCpu& cpu, TrapFrame* frame);
+inline void set_user_context(PerCpu& cpu, TrapFrame* frame);
 
+} // namespace rayos::arch
+
+#include "gdt.h"
+
+namespace rayos::arch {
+inline void set_user_context(PerCpu& cpu, TrapFrame* frame) {
+    uint64_t top = reinterpret_cast<uint64_t>(frame + 1);
+    cpu.context_top = top;
+    cpu.tss->rsp[0] = top;
+}
 } // namespace rayos::arch
