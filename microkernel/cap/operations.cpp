@@ -2,6 +2,7 @@
 
 #include "kernel/scheduler.h"
 #include "object/endpoint.h"
+#include "object/notification.h"
 #include "object/thread.h"
 
 namespace rayos::caps {
@@ -35,6 +36,9 @@ void destroy_object(const Capability& cap) {
         break;
     case ObjectType::Reply:
         ipc::cancel_reply(*reinterpret_cast<Reply*>(cap.object));
+        break;
+    case ObjectType::Notification:
+        notification::cancel(*reinterpret_cast<Notification*>(cap.object));
         break;
     default:
         break; // no kernel state outside the object's own memory

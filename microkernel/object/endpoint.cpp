@@ -1,6 +1,7 @@
 #include "endpoint.h"
 
 #include "kernel/scheduler.h"
+#include "object/notification.h"
 
 namespace rayos::ipc {
 namespace {
@@ -187,6 +188,10 @@ void cancel_reply(Reply& reply) {
 }
 
 void cancel_thread(Thread& t) {
+    if (t.ipc_wait == IpcWait::Wait) {
+        notification::cancel_thread(t);
+        return;
+    }
     if (t.ipc_endpoint) dequeue(*t.ipc_endpoint, t);
     if (t.ipc_reply) {
         if (t.ipc_wait == IpcWait::Reply) t.ipc_reply->caller = nullptr;

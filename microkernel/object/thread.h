@@ -23,6 +23,7 @@ namespace rayos {
 
 class AddressSpace;
 struct Endpoint;
+struct Notification;
 struct Reply;
 
 // What a thread in ThreadState::BlockedIpc waits for.
@@ -32,6 +33,7 @@ enum class IpcWait : uint8_t {
     Call,  // the same, then it waits for a reply
     Recv,  // queued on ipc_endpoint for a message (ipc_reply: for a caller)
     Reply, // waiting on the Reply object ipc_reply
+    Wait,  // queued on ipc_notification for a signal
 };
 
 enum class ThreadState : uint8_t {
@@ -85,6 +87,7 @@ public:
     // registers until it is transferred.
     IpcWait ipc_wait = IpcWait::None;
     Endpoint* ipc_endpoint = nullptr;
+    Notification* ipc_notification = nullptr;
     Thread* ipc_next = nullptr; // endpoint queue links
     Thread* ipc_prev = nullptr;
     uint64_t ipc_badge = 0; // badge of the capability the message was sent with

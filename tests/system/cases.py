@@ -41,6 +41,12 @@ CASES: tuple[Case, ...] = (
     Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release")),
     # Synchronous IPC: endpoints, badges, Reply objects.
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
+    # Random system calls and invocations: the kernel answers every one and
+    # keeps working (./rayos fuzz runs a long campaign).
+    Case("system.syscall_fuzz", "tests/system/syscall_fuzz.elf count=20000 seed=1",
+         log_contains=(r"fuzz: 20000 calls, \d+ accepted, \d+ rejected",)),
+    Case("system.syscall_fuzz_long", "tests/system/syscall_fuzz.elf count=200000 seed=2",
+         builds=("release",), log_contains=(r"fuzz: 200000 calls",)),
     # What a user sees on ./rayos run.
     Case("system.boot_banner_and_init_greeting", "init/init.elf", expect="success",
          builds=("debug", "release"),

@@ -354,3 +354,88 @@ RAYOS_TEST("ipc.receiver_released_when_endpoint_revoked") {
     CHECK_EQ(Thread::join(uint64_t(t), info), 0);
     CHECK_EQ(info.code, 0);
 }
+
+// --- notifications -------------------------------------------------------------
+
+RAYOS_TEST("notification.badges_accumulate") {
+    uint64_t n = make_object(ObjectType::Notification);
+    CHECK(n);
+    uint64_t one = fresh_slot(), four = fresh_slot();
+    CHECK_EQ(inv::cnode_mint(kRoot, one, kDepth, n, abi::rights::kAll, 1), 0);
+    CHECK_EQ(inv::cnode_mint(kRoot, four, kDepth, n, abi::rights::kAll, 4), 0);
+    CHECK_EQ(sys::signal(one), 0);
+    CHECK_EQ(sys::signal(four), 0);
+    CHECK_EQ(sys::signal(one), 0);
+    uint64_t word = 0;
+    CHECK_EQ(notification::wait(n, word), 0);
+    CHECK_EQ(word, 5u);
+    CHECK_EQ(notification::poll(n, word), 0); // cleared by the wait
+    CHECK_EQ(word, 0u);
+}
+
+RAYOS_TEST("notification.poll_reports_pending_signal") {
+    uint64_t n = make_object(ObjectType::Notification);
+    CHECK(n);
+    uint64_t word = 99;
+    CHECK_EQ(notification::poll(n, word), 0);
+    CHECK_EQ(word, 0u);
+    CHECK_EQ(sys::signal(n), 0); // unbadged: pending with word 0
+    CHECK_EQ(notification::poll(n, word), 1);
+    CHECK_EQ(word, 0u);
+    CHECK_EQ(notification::poll(n, word), 0);
+}
+
+RAYOS_TEST("notification.wait_blocks_until_signal") {
+    static uint64_t n, badged;
+    n = make_object(ObjectType::Notification);
+    badged = fresh_slot();
+    CHECK(n);
+    CHECK_EQ(inv::cnode_mint(kRoot, badged, kDepth, n, abi::rights::kAll, 0x40), 0);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            uint64_t word = 0;
+            if (notification::wait(n, word) != 0) exit_thread(-1);
+            exit_thread(int64_t(word));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle(); // it waits
+    CHECK_EQ(sys::signal(badged), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK_EQ(info.code, 0x40);
+}
+
+RAYOS_TEST("notification.rights_and_types_checked") {
+    uint64_t n = make_object(ObjectType::Notification);
+    CHECK(n);
+    uint64_t read_only = copy_cap(n, abi::rights::kRead);
+    uint64_t write_only = copy_cap(n, abi::rights::kWrite);
+    uint64_t word = 0;
+    CHECK(st(sys::signal(read_only)) == Status::MissingRights);
+    CHECK(st(notification::poll(write_only, word)) == Status::MissingRights);
+    CHECK(st(sys::signal(abi::kInitSlotTcb)) == Status::InvalidCapability);
+    CHECK(st(notification::poll(4092, word)) == Status::InvalidCapability);
+    uint64_t endpoint = make_object(ObjectType::Endpoint);
+    CHECK(st(sys::signal(endpoint)) == Status::InvalidCapability);
+    Message m;
+    CHECK(st(ipc::nb_recv(n, 0, m)) == Status::InvalidCapability);
+}
+
+RAYOS_TEST("notification.deleted_while_waiting") {
+    static uint64_t n;
+    n = make_object(ObjectType::Notification);
+    CHECK(n);
+    int64_t t = Thread::spawn(
+        [](void*) {
+            uint64_t word = 0;
+            exit_thread(notification::wait(n, word));
+        },
+        nullptr);
+    CHECK(t > 0);
+    settle();
+    CHECK_EQ(inv::cnode_delete(kRoot, n, kDepth), 0);
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(t), info), 0);
+    CHECK(st(info.code) == Status::InvalidCapability);
+}

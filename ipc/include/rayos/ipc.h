@@ -1,5 +1,6 @@
-// Synchronous IPC for userspace: the receiving side of the IPC system calls
-// (send, nb_send and reply have plain wrappers in rayos/syscall.h).
+// IPC for userspace: the receiving side of the IPC and notification system
+// calls (send, nb_send, reply and signal have plain wrappers in
+// rayos/syscall.h).
 //
 //   rayos::Message m{rayos::abi::MessageInfo::make(label, 2), {a, b}};
 //   int64_t r = rayos::ipc::call(endpoint, m);   // m now holds the reply
@@ -75,4 +76,26 @@ inline int64_t reply_recv(uint64_t endpoint, uint64_t reply, Message& m) {
 }
 
 } // namespace ipc
+
+// Notifications: signal with rayos::sys::signal(ntfn).
+namespace notification {
+namespace detail {
+inline int64_t word_call(uint64_t number, uint64_t ntfn, uint64_t& word) {
+    int64_t result;
+    uint64_t rdi = ntfn;
+    asm volatile("syscall" : "=a"(result), "+D"(rdi) : "a"(number) : "rcx", "r11", "memory");
+    if (result >= 0) word = rdi;
+    return result;
+}
+} // namespace detail
+
+// Waits until `ntfn` is signalled; `word` receives the OR of the badges.
+inline int64_t wait(uint64_t ntfn, uint64_t& word) {
+    return detail::word_call(sys::number::wait, ntfn, word);
+}
+// Returns 1 and the word if a signal was pending, 0 (word 0) if not.
+inline int64_t poll(uint64_t ntfn, uint64_t& word) {
+    return detail::word_call(sys::number::poll, ntfn, word);
+}
+} // namespace notification
 } // namespace rayos

@@ -1,0 +1,33 @@
+// Notification: asynchronous signals. A notification holds a word that
+// signals OR their capability's badge into, and a queue of waiting threads.
+// Signal never blocks; Wait blocks until the notification has been
+// signalled and returns (and clears) the accumulated word; Poll returns it
+// without waiting. Interrupts will be delivered as signals.
+#pragma once
+
+#include "object/thread.h"
+#include "result.h"
+
+#include <cstdint>
+
+namespace rayos {
+
+struct Notification {
+    Thread* head; // waiting threads, FIFO
+    Thread* tail;
+    uint64_t word;    // badges signalled since the last wait/poll
+    uint64_t pending; // 1 if signalled since the last wait/poll (the word may be 0)
+};
+static_assert(sizeof(Notification) <= (1u << abi::object_size_bits(abi::ObjectType::Notification)));
+
+namespace notification {
+
+void signal(Notification& n, uint64_t badge);
+// Returns true (word in self's rdi) when a signal was pending; otherwise
+// `self` now waits (blocking) or nothing changed (!blocking).
+bool wait(Thread& self, Notification& n, bool blocking);
+void cancel(Notification& n);     // object destroyed: waiters get InvalidCapability
+void cancel_thread(Thread& self); // a waiting thread stops
+
+} // namespace notification
+} // namespace rayos
