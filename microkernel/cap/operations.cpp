@@ -29,6 +29,11 @@ void destroy_object(const Capability& cap) {
             info.code = -1;
             sched::stop(thread, info);
         }
+        if (thread->id >> 63) { // a TCB object: its memory may be reused
+            if (!thread->cspace_root.empty()) (void)cdt::remove(thread->cspace_root);
+            if (!thread->fault_handler.empty()) (void)cdt::remove(thread->fault_handler);
+            sched::forget(thread);
+        }
         break;
     }
     case ObjectType::Endpoint:

@@ -98,6 +98,37 @@ void stop(Thread* thread, const abi::ThreadStopInfo& info) {
     if (thread->joiner) complete_join(thread->joiner, thread);
 }
 
+void suspend(Thread* thread) {
+    arch::PerCpu& cpu = arch::this_cpu();
+    if (cpu.direct_next == thread)
+        cpu.direct_next = nullptr;
+    else if (thread->state == ThreadState::Ready)
+        ready_queue.remove(thread);
+    if (thread->state == ThreadState::BlockedIpc) {
+        ipc::cancel_thread(*thread);
+        thread->frame.rax = static_cast<uint64_t>(Status::Preempted);
+    }
+    if (thread == cpu.current) {
+        uint64_t now = arch::rdtsc();
+        thread->counters.cpu_cycles += now - thread->run_start_cycles;
+        thread->run_start_cycles = now;
+    }
+    thread->state = ThreadState::Inactive;
+}
+
+void set_priority(Thread* thread, uint8_t priority) {
+    bool queued = thread->state == ThreadState::Ready && arch::this_cpu().direct_next != thread;
+    if (queued) ready_queue.remove(thread);
+    thread->priority = priority;
+    if (queued) ready_queue.push_back(thread);
+}
+
+void forget(Thread* thread) {
+    arch::PerCpu& cpu = arch::this_cpu();
+    if (cpu.fpu_owner == thread) cpu.fpu_owner = nullptr;
+    if (cpu.direct_next == thread) cpu.direct_next = nullptr;
+}
+
 void yield_current() {
     Thread* self = current();
     if (self && self->state == ThreadState::Running) make_ready(self);

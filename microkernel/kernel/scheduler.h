@@ -39,6 +39,14 @@ void yield_current();
 // `result_address` in the caller's address space (already checked writable).
 void join(Thread* self, Thread* target, uint64_t result_address);
 
+// Takes a thread off the CPU and out of every queue; it stays Inactive until
+// make_ready. A system call it was blocked in returns Preempted.
+void suspend(Thread* thread);
+// Changes a thread's priority, requeueing it if it is ready.
+void set_priority(Thread* thread, uint8_t priority);
+// Forgets every per-CPU reference to a thread whose memory goes away.
+void forget(Thread* thread);
+
 // Timer interrupt: advances time and the running thread's slice.
 void on_timer_tick();
 uint64_t ticks();

@@ -50,14 +50,69 @@ void wake(Thread& t, Status result, bool next = false) {
         sched::make_ready(&t);
 }
 
-// The message: info in rsi, words in rdx, r10, r8, r9; the badge to rdi.
+// The message: info in rsi, words in rdx, r10, r8, r9 (or a fault message);
+// the badge to rdi.
 void transfer(const Thread& from, Thread& to, uint64_t badge) {
     to.frame.rdi = badge;
+    if (from.ipc_fault) {
+        to.frame.rsi = from.fault_message[0];
+        to.frame.rdx = from.fault_message[1];
+        to.frame.r10 = from.fault_message[2];
+        to.frame.r8 = from.fault_message[3];
+        to.frame.r9 = from.fault_message[4];
+        return;
+    }
     to.frame.rsi = from.frame.rsi;
     to.frame.rdx = from.frame.rdx;
     to.frame.r10 = from.frame.r10;
     to.frame.r8 = from.frame.r8;
     to.frame.r9 = from.frame.r9;
+}
+
+abi::ThreadStopInfo fault_stop_info(const Thread& t) {
+    abi::ThreadStopInfo info{};
+    info.kind = abi::StopKind::Faulted;
+    info.vector = t.fault_message[1];
+    info.error_code = t.fault_message[2];
+    info.fault_address = t.fault_message[3];
+    info.rip = t.fault_message[4];
+    return info;
+}
+
+// A waiter whose partner went away: a faulted thread stays stopped (nobody
+// will handle its fault), any other gets `result` from its system call.
+void release_waiter(Thread& t, Status result) {
+    if (t.ipc_fault) {
+        t.ipc_fault = false;
+        t.ipc_wait = IpcWait::None;
+        sched::stop(&t, fault_stop_info(t));
+        return;
+    }
+    wake(t, result);
+}
+
+// The handler's reply to a fault: resume (optionally at a new rip/rsp) or
+// stop. A resume address outside user space stops the thread instead.
+void answer_fault(const Thread& handler, Thread& faulted, bool handler_blocks) {
+    uint64_t info = handler.frame.rsi;
+    uint64_t length = abi::MessageInfo::length(info);
+    faulted.ipc_fault = false;
+    faulted.ipc_wait = IpcWait::None;
+    bool resume = abi::MessageInfo::label(info) == abi::kFaultResume;
+    if (resume && length >= 1) {
+        uint64_t rip = handler.frame.rdx;
+        if (rip < abi::kUserBase || rip >= abi::kUserTop) resume = false;
+        faulted.frame.rip = rip;
+    }
+    if (resume && length >= 2) faulted.frame.rsp = handler.frame.r10;
+    if (!resume) {
+        sched::stop(&faulted, fault_stop_info(faulted));
+        return;
+    }
+    if (handler_blocks)
+        sched::make_ready_next(&faulted);
+    else
+        sched::make_ready(&faulted);
 }
 
 // After `sender`'s message reached a receiver: a caller now waits on `reply`,
@@ -118,9 +173,31 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
     if (!caller) return Error(Status::NotFound);
     reply.caller = nullptr;
     caller->ipc_reply = nullptr;
+    if (caller->ipc_fault) {
+        answer_fault(self, *caller, replier_blocks);
+        return {};
+    }
     transfer(self, *caller, 0);
     wake(*caller, Status::Ok, replier_blocks);
     return {};
+}
+
+bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address) {
+    const Capability& handler = t.fault_handler.cap;
+    if (handler.type != ObjectType::Endpoint || !handler.has_rights(abi::rights::kWrite))
+        return false;
+    uint64_t label = vector == 14 ? abi::kFaultPage : abi::kFaultException;
+    t.fault_message[0] = abi::MessageInfo::make(label, 4);
+    t.fault_message[1] = vector;
+    t.fault_message[2] = error;
+    t.fault_message[3] = address;
+    t.fault_message[4] = t.frame.rip;
+    t.ipc_fault = true;
+    if (!send(t, *reinterpret_cast<Endpoint*>(handler.object), handler.word, true, true)) {
+        t.ipc_fault = false; // a receiver that cannot take a call: no handling
+        return false;
+    }
+    return true;
 }
 
 bool has_waiting_sender(const Endpoint& ep) {
@@ -148,7 +225,7 @@ Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
 
 Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
     Thread* caller = reply.caller;
-    if (!caller || reply.receiver || (ep.head && waits_to_send(*ep.head)) ||
+    if (!caller || caller->ipc_fault || reply.receiver || (ep.head && waits_to_send(*ep.head)) ||
         sched::detail::ready_queue.has_above(caller->priority))
         return nullptr;
     reply.caller = nullptr;
@@ -169,7 +246,7 @@ void cancel_endpoint(Endpoint& ep) {
         dequeue(ep, *t);
         if (t->ipc_reply && t->ipc_wait == IpcWait::Recv) t->ipc_reply->receiver = nullptr;
         t->ipc_reply = nullptr;
-        wake(*t, Status::InvalidCapability);
+        release_waiter(*t, Status::InvalidCapability);
     }
 }
 
@@ -177,7 +254,7 @@ void cancel_reply(Reply& reply) {
     if (Thread* caller = reply.caller) {
         reply.caller = nullptr;
         caller->ipc_reply = nullptr;
-        wake(*caller, Status::InvalidCapability);
+        release_waiter(*caller, Status::InvalidCapability);
     }
     if (Thread* receiver = reply.receiver) {
         reply.receiver = nullptr;
@@ -188,6 +265,7 @@ void cancel_reply(Reply& reply) {
 }
 
 void cancel_thread(Thread& t) {
+    t.ipc_fault = false;
     if (t.ipc_wait == IpcWait::Wait) {
         notification::cancel_thread(t);
         return;

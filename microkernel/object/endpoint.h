@@ -57,6 +57,10 @@ bool has_waiting_sender(const Endpoint& ep);
 Thread* fast_call(Thread& self, Endpoint& endpoint, uint64_t badge);
 Thread* fast_reply_recv(Thread& self, Endpoint& endpoint, Reply& reply);
 
+// Sends `t`'s CPU exception to its fault handler as a call (abi.h
+// kFaultPage...). False if it has no usable handler (then it stops).
+bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address);
+
 // Object destruction and thread teardown: every waiter is released with an
 // InvalidCapability result.
 void cancel_endpoint(Endpoint& endpoint);

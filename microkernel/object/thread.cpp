@@ -1,5 +1,7 @@
 #include "thread.h"
 
+#include <new>
+
 #include "arch/x86_64/asm_offsets.h"
 #include "arch/x86_64/cpu.h"
 
@@ -60,7 +62,23 @@ Result<Thread*> Thread::create(AddressSpace* space, const char* name, uint64_t e
     return &t;
 }
 
+Thread* Thread::construct_in(void* memory) {
+    static uint64_t next_object_id = 0;
+    auto* t = new (memory) Thread();
+    t->id = (1ull << 63) | ++next_object_id; // never a pool id
+    const char name[] = "thread";
+    for (size_t i = 0; i < sizeof(name); ++i)
+        t->name[i] = name[i];
+    arch::fpu_init_state(t->fpu);
+    t->frame.cs = USER_CODE_SELECTOR;
+    t->frame.ss = USER_DATA_SELECTOR;
+    t->frame.rflags = arch::kRflagsIf | arch::kRflagsReserved1;
+    t->state = ThreadState::Inactive;
+    return t;
+}
+
 Thread* Thread::find(uint64_t id) {
+    if (id >> 63) return nullptr;
     uint64_t slot = id & ((1u << kSlotBits) - 1);
     if (slot >= config::kMaxThreads) return nullptr;
     Thread& t = pool[slot];

@@ -15,6 +15,7 @@
 #include "result.h"
 
 #include <rayos/abi/abi.h>
+#include <rayos/abi/objects.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,7 @@ struct ThreadCounters {
     uint64_t context_switches; // times switched to
     uint64_t syscalls;
     uint64_t faults;
+    uint64_t ipc; // IPC and notification calls made
 };
 
 class alignas(16) Thread {
@@ -65,6 +67,8 @@ public:
     // the derivation tree like any other slot). Empty: the thread holds no
     // capabilities.
     Slot cspace_root;
+    // The endpoint faults are sent to (empty: a fault stops the thread).
+    Slot fault_handler;
 
     uint64_t id = 0;
     char name[config::kThreadNameLength] = {};
@@ -92,6 +96,11 @@ public:
     Thread* ipc_prev = nullptr;
     uint64_t ipc_badge = 0; // badge of the capability the message was sent with
     Reply* ipc_reply = nullptr;
+    // While a fault is being handled: the message is fault_message (not the
+    // registers, which hold the faulting state) and the reply decides how
+    // the thread goes on.
+    bool ipc_fault = false;
+    uint64_t fault_message[1 + abi::kMessageRegisters] = {}; // info, words
 
     ThreadCounters counters{};
     uint64_t run_start_cycles = 0;
@@ -102,8 +111,11 @@ public:
     static Result<Thread*> create(AddressSpace* space, const char* name, uint64_t entry,
                                   uint64_t stack_top, uint64_t arg, uint64_t fs_base,
                                   uint8_t priority);
-    // The live thread with this id, or nullptr (stale or unknown id).
+    // The live thread with this id, or nullptr (stale or unknown id). Only
+    // threads of the bootstrap pool can be found by id.
     static Thread* find(uint64_t id);
+    // Builds an inactive thread in the memory of a TCB object (retype).
+    static Thread* construct_in(void* memory);
     // Returns the slot to the pool.
     void release();
 
@@ -114,6 +126,8 @@ public:
     }
 };
 static_assert(offsetof(Thread, frame) == 0);
+static_assert(sizeof(Thread) <= (1u << abi::object_size_bits(abi::ObjectType::Tcb)),
+              "a Thread must fit in a TCB object");
 
 // Number of threads that are neither free nor stopped.
 size_t live_thread_count();

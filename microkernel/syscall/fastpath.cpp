@@ -26,8 +26,10 @@ void fastpath_call(Thread& self, arch::TrapFrame& frame) {
     if (!message_fits(frame.rsi)) return;
     const Capability* ep = cap_at(self, frame.rdi, ObjectType::Endpoint, abi::rights::kWrite);
     if (!ep) return;
-    if (Thread* next = ipc::fast_call(self, *reinterpret_cast<Endpoint*>(ep->object), ep->word))
+    if (Thread* next = ipc::fast_call(self, *reinterpret_cast<Endpoint*>(ep->object), ep->word)) {
+        self.counters.ipc++;
         sched::run_now(next);
+    }
 }
 
 void fastpath_reply_recv(Thread& self, arch::TrapFrame& frame) {
@@ -36,8 +38,10 @@ void fastpath_reply_recv(Thread& self, arch::TrapFrame& frame) {
     const Capability* reply = cap_at(self, frame.r12, ObjectType::Reply, 0);
     if (!ep || !reply) return;
     if (Thread* next = ipc::fast_reply_recv(self, *reinterpret_cast<Endpoint*>(ep->object),
-                                            *reinterpret_cast<Reply*>(reply->object)))
+                                            *reinterpret_cast<Reply*>(reply->object))) {
+        self.counters.ipc++;
         sched::run_now(next);
+    }
 }
 
 } // namespace rayos::syscall

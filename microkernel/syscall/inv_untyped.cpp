@@ -4,6 +4,7 @@
 
 #include "kernel/config.h"
 #include "mm/physmap.h"
+#include "object/thread.h"
 #include "object/untyped.h"
 
 #include <cstring>
@@ -16,7 +17,7 @@ namespace {
 bool can_make(ObjectType type) {
     return type == ObjectType::Untyped || type == ObjectType::CNode ||
            type == ObjectType::Endpoint || type == ObjectType::Notification ||
-           type == ObjectType::Reply;
+           type == ObjectType::Reply || type == ObjectType::Tcb;
 }
 
 Capability capability_for(ObjectType type, uint64_t physical, uint8_t bits, uint64_t requested) {
@@ -77,6 +78,7 @@ Result<uint64_t> inv_untyped_retype(Thread& self, Slot& invoked, InvocationArgs 
     for (uint64_t i = 0; i < count; ++i) {
         uint64_t physical = region.object + placement->offset + i * size;
         if (type != ObjectType::Untyped) memset(phys_to_virt(physical), 0, size);
+        if (type == ObjectType::Tcb) Thread::construct_in(phys_to_virt(physical));
         cdt::insert(&invoked, dest[i], capability_for(type, physical, bits.value(), requested));
     }
     region.word = placement->new_watermark;

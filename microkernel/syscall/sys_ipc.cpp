@@ -45,6 +45,7 @@ VoidResult check_message(Thread& self, uint64_t info) {
 }
 
 Result<uint64_t> do_send(Thread& self, Args args, bool blocking, bool call) {
+    self.counters.ipc++;
     TRY(check_message(self, args[1]));
     EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kWrite));
     auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call);
@@ -53,6 +54,7 @@ Result<uint64_t> do_send(Thread& self, Args args, bool blocking, bool call) {
 }
 
 Result<uint64_t> do_receive(Thread& self, uint64_t ep_cptr, uint64_t reply_cptr, bool blocking) {
+    self.counters.ipc++;
     EndpointCap ep = TRY(endpoint_at(self, ep_cptr, abi::rights::kRead));
     Reply* reply = TRY(reply_at(self, reply_cptr, true));
     auto received = ipc::receive(self, *ep.endpoint, reply, blocking);
@@ -81,6 +83,7 @@ Result<uint64_t> sys_nb_recv(Thread& self, Args args) {
 }
 
 Result<uint64_t> sys_reply(Thread& self, Args args) {
+    self.counters.ipc++;
     TRY(check_message(self, args[1]));
     Reply* reply = TRY(reply_at(self, args[0], false));
     auto replied = ipc::reply(self, *reply);
@@ -89,6 +92,7 @@ Result<uint64_t> sys_reply(Thread& self, Args args) {
 }
 
 Result<uint64_t> sys_reply_recv(Thread& self, Args args) {
+    self.counters.ipc++;
     TRY(check_message(self, args[1]));
     uint64_t reply_cptr = self.frame.r12;
     EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kRead));

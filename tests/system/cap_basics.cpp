@@ -267,7 +267,9 @@ RAYOS_TEST("untyped.retype_argument_errors") {
 
 RAYOS_TEST("untyped.types_not_yet_supported_are_refused") {
     uint64_t u = big_untyped(), slot = fresh_slot();
-    CHECK(st(inv::untyped_retype(u, uint64_t(ObjectType::Tcb), 0, kRoot, slot, 1)) ==
+    CHECK(st(inv::untyped_retype(u, uint64_t(ObjectType::VSpace), 0, kRoot, slot, 1)) ==
+          Status::NotSupported);
+    CHECK(st(inv::untyped_retype(u, uint64_t(ObjectType::PageTable), 0, kRoot, slot, 1)) ==
           Status::NotSupported);
     CHECK(st(inv::untyped_retype(u, uint64_t(ObjectType::Frame), 12, kRoot, slot, 1)) ==
           Status::NotSupported);

@@ -41,6 +41,8 @@ CASES: tuple[Case, ...] = (
     Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release")),
     # Synchronous IPC: endpoints, badges, Reply objects.
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
+    # Threads from TCB objects, priorities, fault messages to handlers.
+    Case("system.tcb_basics", "tests/system/tcb_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and
     # keeps working (./rayos fuzz runs a long campaign).
     Case("system.syscall_fuzz", "tests/system/syscall_fuzz.elf count=20000 seed=1",

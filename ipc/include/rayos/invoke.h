@@ -34,15 +34,62 @@ inline int64_t raw(uint64_t cap, uint64_t label, uint64_t a0 = 0, uint64_t a1 = 
 
 using detail::raw;
 
-#define RAYOS_WITH_CAP(...) (uint64_t cap, __VA_ARGS__)
-#define RAYOS_UNPACK(...) __VA_ARGS__
+#define RAYOS_WITH_CAP(...) (uint64_t cap __VA_OPT__(, ) __VA_ARGS__)
+#define RAYOS_AFTER_LABEL(...) __VA_OPT__(, ) __VA_ARGS__
 #define RAYOS_INVOCATION(label, type, name, params, arg_names)                                     \
     inline int64_t name RAYOS_WITH_CAP params {                                                    \
-        return detail::raw(cap, label, RAYOS_UNPACK arg_names);                                    \
+        return detail::raw(cap, label RAYOS_AFTER_LABEL arg_names);                                \
     }
 #include <rayos/abi/invocations.def>
 #undef RAYOS_INVOCATION
-#undef RAYOS_UNPACK
+#undef RAYOS_AFTER_LABEL
 #undef RAYOS_WITH_CAP
+
+// The labels, by name: inv::label::cnode_copy, ...
+namespace label {
+#define RAYOS_INVOCATION(value, type, name, params, arg_names) constexpr uint64_t name = value;
+#include <rayos/abi/invocations.def>
+#undef RAYOS_INVOCATION
+} // namespace label
+
+// Invocations that return extra words in rdx, r10, r8, r9.
+inline int64_t raw_out(uint64_t cap, uint64_t label, uint64_t (&out)[4]) {
+    int64_t result;
+    register uint64_t r10 asm("r10") = 0;
+    register uint64_t r8 asm("r8") = 0;
+    register uint64_t r9 asm("r9") = 0;
+    uint64_t rdx = 0;
+    asm volatile("syscall"
+                 : "=a"(result), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 : "a"(sys::number::invoke), "D"(cap), "S"(label)
+                 : "rcx", "r11", "memory");
+    out[0] = rdx;
+    out[1] = r10;
+    out[2] = r8;
+    out[3] = r9;
+    return result;
+}
+
+struct TcbStats {
+    uint64_t syscalls, cpu_cycles, ipc, faults, context_switches;
+};
+// tcb_read_stats with its results unpacked.
+inline int64_t tcb_stats(uint64_t tcb, TcbStats& stats) {
+    uint64_t out[4];
+    int64_t r = raw_out(tcb, label::tcb_read_stats, out);
+    if (r >= 0) stats = {uint64_t(r), out[0], out[1], out[2], out[3]};
+    return r;
+}
+
+struct TcbRegisters {
+    uint64_t rip, rsp, rflags, rax;
+};
+// tcb_read_registers with its results unpacked.
+inline int64_t tcb_registers(uint64_t tcb, TcbRegisters& regs) {
+    uint64_t out[4];
+    int64_t r = raw_out(tcb, label::tcb_read_registers, out);
+    if (r >= 0) regs = {out[0], out[1], out[2], out[3]};
+    return r;
+}
 
 } // namespace rayos::inv

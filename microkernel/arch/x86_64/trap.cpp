@@ -1,10 +1,11 @@
 // C++ side of kernel entry (entry.S): interrupts, exceptions and system calls
 // from user mode, and interrupts/exceptions in kernel mode.
 //
-// User-mode exceptions never stop the kernel: the faulting thread is
-// stopped, the event is reported on the console and to a joining thread.
-// (The capability kernel will turn them into fault IPC messages.) A
-// kernel-mode exception is a kernel bug: full report, then panic.
+// User-mode exceptions never stop the kernel: a thread with a fault handler
+// sends it a fault message and waits for the verdict (object/endpoint.cpp);
+// without one, the thread is stopped and the event reported on the console
+// and to a joining thread. A kernel-mode exception is a kernel bug: full
+// report, then panic.
 #include "cpu.h"
 #include "idt.h"
 #include "percpu.h"
@@ -14,6 +15,7 @@
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
+#include "object/endpoint.h"
 
 namespace rayos::arch {
 namespace {
@@ -65,6 +67,9 @@ extern "C" [[noreturn]] void trap_from_user(TrapFrame* frame) {
         sched::resume();
     }
     uint64_t address = frame->vector == 14 ? read_cr2() : 0;
+    thread->counters.faults++;
+    // A thread with a fault handler waits for its verdict (fault IPC).
+    if (ipc::deliver_fault(*thread, frame->vector, frame->error_code, address)) sched::resume();
     kprintf("user fault: thread '%s' (id %#lx): %s %s, error code %#lx\n", thread->name, thread->id,
             exception_mnemonic(frame->vector), exception_name(frame->vector), frame->error_code);
     if (frame->vector == 14) {
@@ -73,7 +78,6 @@ extern "C" [[noreturn]] void trap_from_user(TrapFrame* frame) {
     }
     print_registers(*frame);
     kprintf("  thread stopped; the kernel continues.\n");
-    thread->counters.faults++;
     abi::ThreadStopInfo info{};
     info.kind = abi::StopKind::Faulted;
     info.vector = frame->vector;

@@ -56,6 +56,20 @@ struct MessageInfo {
     static constexpr uint64_t reserved(uint64_t info) { return (info >> 7) & 0x1F; }
 };
 
+// Faults as messages. A thread whose TCB names a fault endpoint (tcb_configure)
+// does not stop on a CPU exception: it calls that endpoint with a fault
+// message, badge = the endpoint capability's badge, and waits for the reply.
+//   message label: kFaultPage (vector 14) or kFaultException (any other)
+//   words: [0] vector, [1] error code, [2] faulting address (page faults),
+//          [3] rip of the faulting instruction
+// The handler replies with label kFaultResume to let the thread continue
+// (words, if any: [0] new rip, [1] new rsp) or kFaultStop to leave it
+// stopped (a joiner then sees it Faulted).
+constexpr uint64_t kFaultPage = 1;
+constexpr uint64_t kFaultException = 2;
+constexpr uint64_t kFaultResume = 0;
+constexpr uint64_t kFaultStop = 1;
+
 // Why the system halts (system_halt argument).
 enum class HaltReason : uint64_t {
     Success = 0,

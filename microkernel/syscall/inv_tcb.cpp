@@ -1,0 +1,141 @@
+// TCB invocations: configure, priority, registers, resume/suspend, statistics
+// and name of a thread.
+#include "dispatch.h"
+#include "invoke.h"
+
+#include "cap/operations.h"
+#include "kernel/scheduler.h"
+
+#include <rayos/abi/abi.h>
+
+namespace rayos::syscall {
+namespace {
+
+Thread& thread_of(const Slot& slot) {
+    return *reinterpret_cast<Thread*>(slot.cap.object);
+}
+
+bool is_user_address(uint64_t address) {
+    return address >= abi::kUserBase && address < abi::kUserTop;
+}
+
+// A capability the caller names for the thread to keep (0: none). Must be
+// of `type`.
+Result<Slot*> optional_cap(Thread& self, uint64_t cptr, ObjectType type, const char* what) {
+    if (cptr == 0) return static_cast<Slot*>(nullptr);
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), what);
+    if (slot.value()->cap.type != type) return reject(self, Status::InvalidCapability, what);
+    return slot.value();
+}
+
+// Replaces the capability kept in `keep` (a slot inside the thread) by a
+// copy of `source` (nullptr: none).
+void keep_copy(Slot& keep, Slot* source) {
+    if (!keep.empty()) (void)caps::delete_capability(keep);
+    if (source) cdt::insert(source, keep, source->cap);
+}
+
+bool not_running(const Thread& t) {
+    return t.state == ThreadState::Inactive || t.state == ThreadState::Stopped;
+}
+
+} // namespace
+
+Result<uint64_t> inv_tcb_configure(Thread& self, Slot& invoked, InvocationArgs args) {
+    Thread& t = thread_of(invoked);
+    Slot* root = TRY(optional_cap(self, args[0], ObjectType::CNode, "CSpace root is not a CNode"));
+    if (args[1] != 0)
+        return reject(self, Status::NotSupported, "VSpace objects do not exist yet: pass 0");
+    Slot* fault =
+        TRY(optional_cap(self, args[2], ObjectType::Endpoint, "fault endpoint is not an endpoint"));
+    if (&t == &self && root == nullptr)
+        return reject(self, Status::InvalidArgument, "a thread cannot drop its own CSpace");
+    keep_copy(t.cspace_root, root);
+    keep_copy(t.fault_handler, fault);
+    if (!t.space) t.space = self.space;
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_set_priority(Thread& self, Slot& invoked, InvocationArgs args) {
+    if (args[0] > 255) return reject(self, Status::InvalidArgument, "priority above 255");
+    if (args[0] > self.priority)
+        return reject(self, Status::MissingRights, "priority above the caller's own");
+    sched::set_priority(&thread_of(invoked), static_cast<uint8_t>(args[0]));
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_write_registers(Thread& self, Slot& invoked, InvocationArgs args) {
+    Thread& t = thread_of(invoked);
+    if (!not_running(t) || &t == &self)
+        return reject(self, Status::Busy, "the thread must be inactive or stopped");
+    uint64_t rip = args[0], rsp = args[1], fs_base = args[3];
+    if (!is_user_address(rip)) return reject(self, Status::BadAddress, "rip is not a user address");
+    if (!is_user_address(rsp - 1))
+        return reject(self, Status::BadAddress, "rsp is not a user address");
+    if (fs_base && !is_user_address(fs_base))
+        return reject(self, Status::BadAddress, "FS base is not a user address");
+    t.frame.rip = rip;
+    t.frame.rsp = rsp;
+    t.frame.rdi = args[2];
+    t.fs_base = fs_base;
+    t.frame.vector = 0; // leave through iretq with exactly these registers
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_resume(Thread& self, Slot& invoked, InvocationArgs) {
+    Thread& t = thread_of(invoked);
+    if (t.state != ThreadState::Inactive)
+        return reject(self, Status::Busy, "the thread is not inactive");
+    if (!t.space) return reject(self, Status::InvalidArgument, "the thread has no address space");
+    sched::make_ready(&t);
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_suspend(Thread& self, Slot& invoked, InvocationArgs) {
+    Thread& t = thread_of(invoked);
+    if (t.state == ThreadState::BlockedJoin)
+        return reject(self, Status::Busy, "the thread waits in thread_join");
+    if (t.state == ThreadState::Free || t.state == ThreadState::Stopped)
+        return reject(self, Status::InvalidArgument, "the thread has ended");
+    if (t.state != ThreadState::Inactive) sched::suspend(&t);
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_read_stats(Thread& self, Slot& invoked, InvocationArgs) {
+    Thread& t = thread_of(invoked);
+    const ThreadCounters& c = t.counters;
+    uint64_t cycles = c.cpu_cycles;
+    self.frame.rdx = cycles;
+    self.frame.r10 = c.ipc;
+    self.frame.r8 = c.faults;
+    self.frame.r9 = c.context_switches;
+    return c.syscalls;
+}
+
+Result<uint64_t> inv_tcb_set_name(Thread&, Slot& invoked, InvocationArgs args) {
+    Thread& t = thread_of(invoked);
+    size_t n = 0;
+    for (int word = 0; word < 4; ++word)
+        for (int byte = 0; byte < 8 && n + 1 < sizeof(t.name); ++byte) {
+            char c = static_cast<char>(args[word] >> (8 * byte));
+            if (c == '\0') goto done;
+            t.name[n++] = (c >= ' ' && c <= '~') ? c : '?';
+        }
+done:
+    t.name[n] = '\0';
+    return 0;
+}
+
+Result<uint64_t> inv_tcb_read_registers(Thread& self, Slot& invoked, InvocationArgs) {
+    Thread& t = thread_of(invoked);
+    if (!not_running(t) || &t == &self)
+        return reject(self, Status::Busy, "the thread must be inactive or stopped");
+    self.frame.rdx = t.frame.rip;
+    self.frame.r10 = t.frame.rsp;
+    self.frame.r8 = t.frame.rflags;
+    self.frame.r9 = t.frame.rax;
+    return 0;
+}
+
+} // namespace rayos::syscall

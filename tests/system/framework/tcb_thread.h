@@ -1,0 +1,25 @@
+// Starting threads from TCB objects in guest tests: a TCB retyped from
+// untyped memory, configured with init's CSpace and address space, a stack
+// and thread block from a small pool, a priority, then resumed.
+#pragma once
+
+#include <rayos/abi/abi.h>
+
+#include <cstdint>
+
+namespace rayos::test {
+
+struct TcbThread {
+    uint64_t tcb = 0; // capability slot, 0 if creation failed
+};
+
+// Creates and starts fn(arg) at `priority` with fault endpoint
+// `fault_endpoint` (0: none). The function must not return: end it with
+// rayos::exit_thread().
+TcbThread start_tcb_thread(void (*fn)(void*), void* arg, uint64_t priority,
+                           uint64_t fault_endpoint = 0, bool resume = true);
+
+// A fresh stack top (for fault handlers that restart a thread elsewhere).
+uint64_t fresh_stack_top();
+
+} // namespace rayos::test
