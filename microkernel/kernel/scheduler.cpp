@@ -4,6 +4,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/power.h"
 #include "kernel/log.h"
+#include "kernel/switch.h"
 #include "mm/user_memory.h"
 #include "object/address_space.h"
 #include "object/endpoint.h"
@@ -22,26 +23,6 @@ void account(Thread* thread) {
     uint64_t now = arch::rdtsc();
     thread->counters.cpu_cycles += now - thread->run_start_cycles;
     thread->run_start_cycles = now;
-}
-
-void switch_to(arch::PerCpu& cpu, Thread* next) {
-    Thread* previous = cpu.current;
-    if (previous != next) {
-        uint64_t now = arch::rdtsc();
-        if (previous) previous->counters.cpu_cycles += now - previous->run_start_cycles;
-        next->run_start_cycles = now;
-        if (cpu.fpu_owner != next) {
-            if (cpu.fpu_owner && cpu.fpu_owner->alive()) arch::fpu_save(cpu.fpu_owner->fpu);
-            arch::fpu_restore(next->fpu);
-            cpu.fpu_owner = next;
-        }
-        arch::wrmsr(arch::kMsrFsBase, next->fs_base);
-        next->space->activate();
-        arch::set_user_context(cpu, &next->frame);
-        cpu.current = next;
-        next->counters.context_switches++;
-    }
-    next->state = ThreadState::Running;
 }
 
 // Releases a stopped thread's slot once nobody can ask about it any more.
@@ -153,12 +134,6 @@ void on_timer_tick() {
     Thread* self = current();
     if (self && self->state == ThreadState::Running && --self->slice_left == 0)
         make_ready(self); // back of its level; resume() picks again
-}
-
-void run_now(Thread* thread) {
-    thread->slice_left = config::kTimeSliceTicks;
-    switch_to(arch::this_cpu(), thread);
-    return_to_user(&thread->frame);
 }
 
 void resume() {

@@ -59,9 +59,6 @@ inline bool may_continue(const Thread* self) {
     return self->state == ThreadState::Running && !detail::ready_queue.has_above(self->priority);
 }
 
-// Runs `thread` (ready, not queued) now: the IPC fast path's direct switch.
-[[noreturn]] void run_now(Thread* thread);
-
 // Picks the next thread and returns to user mode (idles while nothing is
 // ready; halts the machine when no thread is left alive).
 [[noreturn]] void resume();

@@ -1,43 +1,12 @@
 #include "endpoint.h"
 
+#include "endpoint_queue.h"
+
 #include "kernel/scheduler.h"
 #include "object/notification.h"
 
 namespace rayos::ipc {
 namespace {
-
-bool waits_to_send(const Thread& t) {
-    return t.ipc_wait == IpcWait::Send || t.ipc_wait == IpcWait::Call;
-}
-
-void enqueue(Endpoint& ep, Thread& t) {
-    t.ipc_endpoint = &ep;
-    t.ipc_next = nullptr;
-    t.ipc_prev = ep.tail;
-    if (ep.tail)
-        ep.tail->ipc_next = &t;
-    else
-        ep.head = &t;
-    ep.tail = &t;
-}
-
-void dequeue(Endpoint& ep, Thread& t) {
-    if (t.ipc_prev)
-        t.ipc_prev->ipc_next = t.ipc_next;
-    else
-        ep.head = t.ipc_next;
-    if (t.ipc_next)
-        t.ipc_next->ipc_prev = t.ipc_prev;
-    else
-        ep.tail = t.ipc_prev;
-    t.ipc_next = t.ipc_prev = nullptr;
-    t.ipc_endpoint = nullptr;
-}
-
-void block(Thread& t, IpcWait wait) {
-    t.state = ThreadState::BlockedIpc;
-    t.ipc_wait = wait;
-}
 
 // Ends a wait: the thread's pending system call returns `result`. `next`:
 // the current thread is about to block, so `t` may run at once.
@@ -62,11 +31,7 @@ void transfer(const Thread& from, Thread& to, uint64_t badge) {
         to.frame.r9 = from.fault_message[4];
         return;
     }
-    to.frame.rsi = from.frame.rsi;
-    to.frame.rdx = from.frame.rdx;
-    to.frame.r10 = from.frame.r10;
-    to.frame.r8 = from.frame.r8;
-    to.frame.r9 = from.frame.r9;
+    transfer_registers(from, to, badge);
 }
 
 abi::ThreadStopInfo fault_stop_info(const Thread& t) {
@@ -202,43 +167,6 @@ bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address)
 
 bool has_waiting_sender(const Endpoint& ep) {
     return ep.head && waits_to_send(*ep.head);
-}
-
-Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
-    Thread* receiver = ep.head;
-    if (!receiver || receiver->ipc_wait != IpcWait::Recv || !receiver->ipc_reply ||
-        sched::detail::ready_queue.has_above(receiver->priority))
-        return nullptr;
-    dequeue(ep, *receiver);
-    Reply* reply = receiver->ipc_reply;
-    receiver->ipc_reply = nullptr;
-    reply->receiver = nullptr;
-    transfer(self, *receiver, badge);
-    receiver->ipc_wait = IpcWait::None;
-    receiver->frame.rax = 0;
-    receiver->state = ThreadState::Ready;
-    reply->caller = &self;
-    self.ipc_reply = reply;
-    block(self, IpcWait::Reply);
-    return receiver;
-}
-
-Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
-    Thread* caller = reply.caller;
-    if (!caller || caller->ipc_fault || reply.receiver || (ep.head && waits_to_send(*ep.head)) ||
-        sched::detail::ready_queue.has_above(caller->priority))
-        return nullptr;
-    reply.caller = nullptr;
-    caller->ipc_reply = nullptr;
-    transfer(self, *caller, 0);
-    caller->ipc_wait = IpcWait::None;
-    caller->frame.rax = 0;
-    caller->state = ThreadState::Ready;
-    self.ipc_reply = &reply;
-    reply.receiver = &self;
-    enqueue(ep, self);
-    block(self, IpcWait::Recv);
-    return caller;
 }
 
 void cancel_endpoint(Endpoint& ep) {

@@ -49,14 +49,6 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks = false);
 // Would a receive on `ep` find a message at once?
 bool has_waiting_sender(const Endpoint& ep);
 
-// The fast paths (syscall/fastpath.cpp) for the two calls of every RPC, for
-// the common case only: a receiver with a Reply object is waiting (call),
-// a caller is bound and no sender is waiting (reply_recv), and the partner
-// may run at once. They return the thread to switch to with everything
-// done, or nullptr having changed nothing (then the general path runs).
-Thread* fast_call(Thread& self, Endpoint& endpoint, uint64_t badge);
-Thread* fast_reply_recv(Thread& self, Endpoint& endpoint, Reply& reply);
-
 // Sends `t`'s CPU exception to its fault handler as a call (abi.h
 // kFaultPage...). False if it has no usable handler (then it stops).
 bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address);

@@ -5,6 +5,9 @@
 //
 // Output, one line per benchmark, parsed by the host:
 //   BENCH name=<name> unit=instructions median=<n> min=<n> iterations=<n>
+#include "framework/caps.h"
+#include "framework/tcb_thread.h"
+
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
 #include <rayos/runtime.h>
@@ -60,15 +63,7 @@ uint64_t null_syscall_sample() {
 
 // --- IPC ---------------------------------------------------------------------
 
-uint64_t next_slot = 0;
-uint64_t make_object(rayos::abi::ObjectType type) {
-    const auto& boot = *rayos::start_info().boot_info;
-    if (next_slot == 0) next_slot = boot.first_free_slot;
-    uint64_t slot = next_slot++;
-    int64_t r = rayos::inv::untyped_retype(boot.untyped_first, uint64_t(type), 0,
-                                           rayos::abi::kInitSlotCNode, slot, 1);
-    return r == 1 ? slot : 0;
-}
+using rayos::test::make_object;
 
 struct EchoServer {
     uint64_t endpoint;
@@ -105,15 +100,16 @@ void bench_call_reply(const char* name, uint64_t words, uint64_t overhead) {
 
 // --- scheduler -----------------------------------------------------------------
 
-void yield_forever(void*) {
-    for (;;)
+volatile bool stop_yielding = false;
+void yield_until_stopped(void*) {
+    while (!stop_yielding)
         rayos::sys::yield();
 }
 
 // One yield from here to the other thread and its yield back, halved: the
 // cost of one switch between two threads of equal priority.
 void bench_yield(uint64_t overhead) {
-    rayos::Thread::spawn(yield_forever, nullptr);
+    int64_t other = rayos::Thread::spawn(yield_until_stopped, nullptr);
     for (int i = 0; i < 100; ++i)
         rayos::sys::yield();
     for (int i = 0; i < kSamples; ++i) {
@@ -122,6 +118,79 @@ void bench_yield(uint64_t overhead) {
         samples[i] = (rdtsc_now() - start - overhead) / 2;
     }
     report("sched.yield_switch", samples, kSamples);
+    stop_yielding = true;
+    rayos::abi::ThreadStopInfo info;
+    rayos::Thread::join(uint64_t(other), info);
+}
+
+// --- faults -------------------------------------------------------------------
+
+volatile uint64_t fault_samples_done = 0;
+uint64_t fault_overhead = 0;
+uint64_t fault_endpoint = 0;
+
+// Executes ud2 between two rdtsc reads; the handler resumes it after the ud2.
+void faulting_thread(void*) {
+    for (int i = 0; i < kSamples + 100; ++i) {
+        uint64_t start, end;
+        asm volatile("rdtsc; shl $32, %%rdx; or %%rdx, %%rax; mov %%rax, %0\n"
+                     "ud2\n"
+                     "rdtsc; shl $32, %%rdx; or %%rdx, %%rax; mov %%rax, %1\n"
+                     : "=r"(start), "=r"(end)::"rax", "rdx", "memory");
+        if (i >= 100) samples[i - 100] = end - start - fault_overhead;
+    }
+    fault_samples_done = 1;
+    rayos::sys::send(fault_endpoint, rayos::abi::MessageInfo::make(99, 0), 0, 0, 0, 0);
+    rayos::exit_thread(0);
+}
+
+// A user exception delivered to a fault handler in the same address space,
+// answered with "resume after the faulting instruction".
+void bench_fault(uint64_t overhead) {
+    using rayos::abi::MessageInfo;
+    fault_overhead = overhead;
+    fault_endpoint = make_object(rayos::abi::ObjectType::Endpoint);
+    uint64_t reply = make_object(rayos::abi::ObjectType::Reply);
+    rayos::test::start_tcb_thread(faulting_thread, nullptr, 100, fault_endpoint);
+    rayos::Message m;
+    int64_t r = rayos::ipc::recv(fault_endpoint, reply, m);
+    while (r == 0 && MessageInfo::label(m.info) != 99) {
+        uint64_t next_rip = m.words[3] + 2; // past the 2-byte ud2
+        m.info = MessageInfo::make(rayos::abi::kFaultResume, 1);
+        m.words[0] = next_rip;
+        r = rayos::ipc::reply_recv(fault_endpoint, reply, m);
+    }
+    report("fault.roundtrip.same_as", samples, kSamples);
+}
+
+// --- notifications -----------------------------------------------------------------
+
+volatile uint64_t signal_start = 0;
+uint64_t signal_overhead = 0;
+uint64_t signal_notification = 0;
+
+void waiting_thread(void*) {
+    uint64_t word;
+    for (int i = 0; i < kSamples + 100; ++i) {
+        rayos::notification::wait(signal_notification, word);
+        uint64_t end = rdtsc_now();
+        if (i >= 100) samples[i - 100] = end - signal_start - signal_overhead;
+    }
+    rayos::exit_thread(0);
+}
+
+// Signal to a waiting thread of higher priority, which runs at once. Lowers
+// init's own priority: run it last.
+void bench_signal(uint64_t overhead) {
+    signal_overhead = overhead;
+    signal_notification = make_object(rayos::abi::ObjectType::Notification);
+    rayos::test::start_tcb_thread(waiting_thread, nullptr, 100);
+    rayos::inv::tcb_set_priority(rayos::abi::kInitSlotTcb, 50);
+    for (int i = 0; i < kSamples + 100; ++i) {
+        signal_start = rdtsc_now();
+        rayos::sys::signal(signal_notification);
+    }
+    report("notification.signal_wait.same_as", samples, kSamples);
 }
 
 } // namespace
@@ -148,6 +217,8 @@ int main(const char*) {
     bench_call_reply("ipc.call_reply.same_as", 0, pair);
     bench_call_reply("ipc.call_reply.words4", 4, pair);
     bench_yield(pair);
+    bench_fault(pair);
+    bench_signal(pair);
 
     rayos::halt(rayos::abi::HaltReason::Success);
 }
