@@ -2,6 +2,7 @@
 
 #include "kernel/scheduler.h"
 #include "object/endpoint.h"
+#include "object/irq.h"
 #include "object/notification.h"
 #include "object/thread.h"
 
@@ -44,6 +45,10 @@ void destroy_object(const Capability& cap) {
         break;
     case ObjectType::Notification:
         notification::cancel(*reinterpret_cast<Notification*>(cap.object));
+        irq::forget_notification(reinterpret_cast<Notification*>(cap.object));
+        break;
+    case ObjectType::IrqHandler:
+        irq::destroy_handler(static_cast<uint8_t>(cap.object));
         break;
     default:
         break; // no kernel state outside the object's own memory
@@ -60,6 +65,15 @@ Result<Capability> with_badge(const Capability& source, uint64_t badge) {
         if (badge != 0 && source.word != 0) return Error(Status::InvalidArgument);
         if (badge != 0) cap.word = badge;
         return cap;
+    case ObjectType::IoPort: {
+        if (badge == 0) return cap;
+        uint64_t first = badge & 0xFFFF, last = (badge >> 16) & 0xFFFF;
+        uint64_t old_first = source.word & 0xFFFF, old_last = (source.word >> 16) & 0xFFFF;
+        if ((badge >> 32) || first > last || first < old_first || last > old_last)
+            return Error(Status::InvalidArgument);
+        cap.word = badge;
+        return cap;
+    }
     case ObjectType::CNode: {
         uint8_t guard_bits = badge & 63;
         uint64_t guard = badge >> 6;

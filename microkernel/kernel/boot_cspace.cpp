@@ -39,7 +39,7 @@ VoidResult build_init_cspace(FrameAllocator& frames, Thread& init) {
                 make_cap(ObjectType::Tcb, reinterpret_cast<uint64_t>(&init)));
     cdt::insert(nullptr, slots[abi::kInitSlotIrqControl], make_cap(ObjectType::IrqControl, 0));
     cdt::insert(nullptr, slots[abi::kInitSlotIoPorts],
-                make_cap(ObjectType::IoPort, 0, 0, /*ports 0..0xFFFF*/ 0xFFFF));
+                make_cap(ObjectType::IoPort, 0, 0, /*ports 0..0xFFFF*/ 0xFFFFull << 16));
 
     // The BootInfo page (read-only for init) must be mapped before the rest
     // of memory is handed out: mapping it may need page-table frames.

@@ -43,6 +43,8 @@ CASES: tuple[Case, ...] = (
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
     # Threads from TCB objects, priorities, fault messages to handlers.
     Case("system.tcb_basics", "tests/system/tcb_basics.elf", builds=("debug", "release")),
+    # I/O port capabilities and interrupts as notification signals.
+    Case("system.irq_io_basics", "tests/system/irq_io_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and
     # keeps working (./rayos fuzz runs a long campaign).
     Case("system.syscall_fuzz", "tests/system/syscall_fuzz.elf count=20000 seed=1",

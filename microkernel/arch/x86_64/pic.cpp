@@ -29,6 +29,12 @@ void pic_unmask(uint8_t irq) {
     outb(kSlaveData, mask >> 8);
 }
 
+void pic_mask(uint8_t irq) {
+    mask |= 1u << irq;
+    outb(kMasterData, mask & 0xFF);
+    outb(kSlaveData, mask >> 8);
+}
+
 void pic_end_of_interrupt(uint8_t irq) {
     if (irq >= 8) outb(kSlaveCommand, 0x20);
     outb(kMasterCommand, 0x20);

@@ -16,6 +16,7 @@
 #include "kernel/panic.h"
 #include "kernel/scheduler.h"
 #include "object/endpoint.h"
+#include "object/irq.h"
 
 namespace rayos::arch {
 namespace {
@@ -40,7 +41,10 @@ void print_page_fault_cause(uint64_t error) {
 void handle_irq(uint64_t vector) {
     auto irq = static_cast<uint8_t>(vector - kIrqBase);
     if (pic_is_spurious(irq)) return;
-    if (vector == kVectorTimer) sched::on_timer_tick();
+    if (vector == kVectorTimer)
+        sched::on_timer_tick();
+    else
+        irq::deliver(irq); // to its userspace handler (masked until acked)
     pic_end_of_interrupt(irq);
 }
 
