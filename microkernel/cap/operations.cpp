@@ -5,6 +5,7 @@
 #include "object/irq.h"
 #include "object/notification.h"
 #include "object/thread.h"
+#include "object/vspace.h"
 
 namespace rayos::caps {
 namespace {
@@ -94,6 +95,10 @@ Result<Capability> derive(const Capability& source, uint8_t rights, uint64_t bad
     if (source.type == ObjectType::Untyped) return Error(Status::NotSupported);
     Capability cap = source;
     cap.rights = static_cast<uint8_t>(source.rights & rights);
+    if (cap.type == ObjectType::Frame || cap.type == ObjectType::PageTable) {
+        cap.word = 0; // a copy maps on its own
+        cap.reserved = 0;
+    }
     if (!mint) return cap;
     return with_badge(cap, badge);
 }
@@ -111,6 +116,8 @@ bool is_final(const Slot& slot) {
 
 VoidResult delete_capability(Slot& slot) {
     if (slot.empty()) return Error(Status::InvalidCapability);
+    if (slot.cap.type == ObjectType::Frame || slot.cap.type == ObjectType::PageTable)
+        vspace::unmap(slot.cap); // every mapping belongs to one capability
     bool last = is_final(slot);
     // Empty the slot first: destroying a CNode deletes its contents, which
     // may include this very slot.

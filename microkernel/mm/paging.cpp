@@ -63,6 +63,36 @@ Result<Translation> translate(PageTableMemory& memory, uint64_t root, uint64_t v
     return Error(Status::NotFound);
 }
 
+Result<int> map_table(PageTableMemory& memory, uint64_t root, uint64_t virtual_address,
+                      uint64_t table) {
+    if (!is_canonical(virtual_address) || table % kPageSize4K || (table & ~kAddressMask))
+        return Error(Status::InvalidArgument);
+    uint64_t current = root;
+    for (int level = 4; level > 1; --level) {
+        uint64_t& entry = memory.table(current)[table_index(virtual_address, level)];
+        if (!(entry & kPresent)) {
+            entry = table | kTableFlags | (is_user_address(virtual_address) ? kUser : 0);
+            return level - 1;
+        }
+        if (entry & kHuge) return Error(Status::Busy);
+        current = entry & kAddressMask;
+    }
+    return Error(Status::Busy);
+}
+
+Result<uint64_t*> leaf_entry(PageTableMemory& memory, uint64_t root, uint64_t virtual_address) {
+    if (!is_canonical(virtual_address)) return Error(Status::NotFound);
+    uint64_t table = root;
+    for (int level = 4; level >= 1; --level) {
+        uint64_t& entry = memory.table(table)[table_index(virtual_address, level)];
+        if (!(entry & kPresent)) return Error(Status::NotFound);
+        if (level > 2 && (entry & kHuge)) return Error(Status::NotFound);
+        if (level == 1 || (level == 2 && (entry & kHuge))) return &entry;
+        table = entry & kAddressMask;
+    }
+    return Error(Status::NotFound);
+}
+
 Result<uint64_t> unmap(PageTableMemory& memory, uint64_t root, uint64_t virtual_address) {
     if (!is_canonical(virtual_address)) return Error(Status::NotFound);
     uint64_t table = root;

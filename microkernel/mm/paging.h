@@ -70,6 +70,19 @@ struct Translation {
 VoidResult map(PageTableMemory& memory, uint64_t root, uint64_t virtual_address,
                uint64_t physical_address, uint64_t flags, PageSize size = PageSize::Size4K);
 
+// Installs the page-table page `table` on the path to `virtual_address`
+// at the highest level where the path is missing (PDPT, PD or PT), so
+// userspace builds the tables its mappings need from its own memory.
+// Returns the level (3, 2 or 1). Busy if the path is complete down to a
+// page table (or ends in a 2 MiB page); InvalidArgument for an unaligned
+// table or a non-canonical address.
+Result<int> map_table(PageTableMemory& memory, uint64_t root, uint64_t virtual_address,
+                      uint64_t table);
+
+// The leaf entry for `virtual_address` (to read or change its rights and
+// accessed/dirty bits), or NotFound.
+Result<uint64_t*> leaf_entry(PageTableMemory& memory, uint64_t root, uint64_t virtual_address);
+
 // Removes the mapping of the page containing `virtual_address` and returns the
 // old leaf entry. NotFound if nothing is mapped. (Table pages are kept.)
 // 1 GiB pages are never created; translate and unmap treat them as absent.

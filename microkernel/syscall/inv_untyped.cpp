@@ -17,7 +17,8 @@ namespace {
 bool can_make(ObjectType type) {
     return type == ObjectType::Untyped || type == ObjectType::CNode ||
            type == ObjectType::Endpoint || type == ObjectType::Notification ||
-           type == ObjectType::Reply || type == ObjectType::Tcb;
+           type == ObjectType::Reply || type == ObjectType::Tcb || type == ObjectType::Frame ||
+           type == ObjectType::PageTable;
 }
 
 Capability capability_for(ObjectType type, uint64_t physical, uint8_t bits, uint64_t requested) {
@@ -26,8 +27,12 @@ Capability capability_for(ObjectType type, uint64_t physical, uint8_t bits, uint
     cap.rights = abi::rights::kAll;
     switch (type) {
     case ObjectType::Untyped:
+    case ObjectType::Frame:
         cap.object = physical;
         cap.size_bits = bits;
+        break;
+    case ObjectType::PageTable:
+        cap.object = physical;
         break;
     case ObjectType::CNode:
         cap.object = reinterpret_cast<uint64_t>(phys_to_virt(physical));

@@ -123,6 +123,44 @@ void bench_yield(uint64_t overhead) {
     rayos::Thread::join(uint64_t(other), info);
 }
 
+// --- memory -------------------------------------------------------------------
+
+// Mapping one 4 KiB frame, per page over a batch of 1,024 (page tables in
+// place beforehand).
+void bench_map_page(uint64_t overhead) {
+    using rayos::abi::ObjectType;
+    constexpr uint64_t kPages = 1024;
+    static uint64_t map_samples[kPages];
+    const uint64_t base = 0x0000600000000000ull;
+    uint64_t first = 0;
+    for (uint64_t batch = 0; batch < kPages / 256; ++batch) {
+        uint64_t slot = rayos::test::fresh_slot();
+        for (int i = 1; i < 256; ++i)
+            rayos::test::fresh_slot();
+        if (batch == 0) first = slot;
+        rayos::inv::untyped_retype(rayos::test::big_untyped(), uint64_t(ObjectType::Frame), 12,
+                                   rayos::abi::kInitSlotCNode, slot, 256);
+    }
+    for (uint64_t va = base; va < base + kPages * 4096; va += 2ull << 20)
+        for (int level = 0; level < 3; ++level) {
+            uint64_t table = make_object(ObjectType::PageTable);
+            if (rayos::inv::page_table_map(table, rayos::abi::kInitSlotVSpace, va) < 0) break;
+        }
+    uint64_t failed = 0;
+    for (uint64_t i = 0; i < kPages; ++i) {
+        uint64_t start = rdtsc_now();
+        int64_t r = rayos::inv::frame_map(first + i, rayos::abi::kInitSlotVSpace, base + i * 4096,
+                                          rayos::abi::kMapWritable);
+        map_samples[i] = rdtsc_now() - start - overhead;
+        if (r != 0) ++failed;
+    }
+    if (failed) {
+        rayos::print("bench: vspace.map_page: %lu of %lu mappings failed\n", failed, kPages);
+        rayos::halt(rayos::abi::HaltReason::Failure);
+    }
+    report("vspace.map_page", map_samples, kPages);
+}
+
 // --- faults -------------------------------------------------------------------
 
 volatile uint64_t fault_samples_done = 0;
@@ -217,6 +255,7 @@ int main(const char*) {
     bench_call_reply("ipc.call_reply.same_as", 0, pair);
     bench_call_reply("ipc.call_reply.words4", 4, pair);
     bench_yield(pair);
+    bench_map_page(pair);
     bench_fault(pair);
     bench_signal(pair);
 

@@ -31,6 +31,7 @@ TARGETS = {
     "ipc.call_reply.words4": ("<= 450", ""),
     "sched.yield_switch": ("<= 250", ""),
     "fault.roundtrip.same_as": ("", "page fault 2,741"),
+    "vspace.map_page": ("<= 650", ""),
     "notification.signal_wait.same_as": ("", ""),
 }
 

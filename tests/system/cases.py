@@ -43,6 +43,8 @@ CASES: tuple[Case, ...] = (
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
     # Threads from TCB objects, priorities, fault messages to handlers.
     Case("system.tcb_basics", "tests/system/tcb_basics.elf", builds=("debug", "release")),
+    # Userspace-managed memory: page tables, frames, rights, accessed/dirty.
+    Case("system.memory_basics", "tests/system/memory_basics.elf", builds=("debug", "release")),
     # I/O port capabilities and interrupts as notification signals.
     Case("system.irq_io_basics", "tests/system/irq_io_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and

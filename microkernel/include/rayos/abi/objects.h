@@ -65,6 +65,13 @@ constexpr uint8_t kMaxUntypedBits = 47;
 constexpr uint8_t kMaxCNodeRadix = 20;
 
 // Capability rights (a mask): what the holder may do with the object.
+// frame_map/frame_remap attributes.
+constexpr uint64_t kMapWritable = 1 << 0;
+constexpr uint64_t kMapExecutable = 1 << 1;
+// frame_status result bits.
+constexpr uint64_t kFrameAccessed = 1 << 0;
+constexpr uint64_t kFrameDirty = 1 << 1;
+
 namespace rights {
 constexpr uint8_t kRead = 1 << 0;       // receive on endpoints, wait on notifications, map readable
 constexpr uint8_t kWrite = 1 << 1;      // send/signal, map writable

@@ -1,0 +1,41 @@
+// Address spaces, page tables and frames as capabilities: the mapping
+// operations behind the PageTable and Frame invocations, and the unmapping
+// that deleting such a capability implies.
+//
+// A mapped PageTable or Frame capability records where it is mapped: word =
+// virtual address | kMappedBit (| level << 1 for page tables), reserved =
+// physical address of the VSpace's PML4 >> 12. Copies start unmapped.
+#pragma once
+
+#include "cap/capability.h"
+#include "result.h"
+
+#include <cstdint>
+
+namespace rayos::vspace {
+
+constexpr uint64_t kMappedBit = 1;
+
+inline bool is_mapped(const Capability& cap) {
+    return cap.word & kMappedBit;
+}
+inline uint64_t mapped_address(const Capability& cap) {
+    return cap.word & ~0xFFFull;
+}
+inline uint64_t mapped_root(const Capability& cap) {
+    return uint64_t(cap.reserved) << 12;
+}
+
+// Maps/unmaps in the address space whose PML4 is at physical `root`; the
+// TLB entry is flushed when that address space is loaded.
+Result<int> map_table(uint64_t root, uint64_t vaddr, uint64_t table);
+VoidResult map_frame(uint64_t root, uint64_t vaddr, uint64_t physical, uint8_t size_bits,
+                     uint64_t flags);
+// Removes whatever `cap` (a mapped Frame or PageTable) mapped, if it is still
+// there; leaves the capability unmapped.
+void unmap(Capability& cap);
+// The leaf entry of a mapped frame (nullptr if it is gone).
+uint64_t* frame_entry(const Capability& cap);
+void flush(uint64_t root, uint64_t vaddr);
+
+} // namespace rayos::vspace

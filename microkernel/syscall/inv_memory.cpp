@@ -1,0 +1,106 @@
+// PageTable and Frame invocations: userspace maps its own memory into an
+// address space (VSpace capability), reads and clears accessed/dirty bits.
+#include "dispatch.h"
+#include "invoke.h"
+
+#include "mm/paging.h"
+#include "object/address_space.h"
+#include "object/vspace.h"
+
+#include <rayos/abi/abi.h>
+
+namespace rayos::syscall {
+namespace {
+
+Result<uint64_t> vspace_root(Thread& self, uint64_t cptr) {
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), "VSpace address does not resolve");
+    if (slot.value()->cap.type != ObjectType::VSpace)
+        return reject(self, Status::InvalidCapability, "not a VSpace capability");
+    return reinterpret_cast<AddressSpace*>(slot.value()->cap.object)->root();
+}
+
+Result<uint64_t> page_flags(Thread& self, const Capability& frame, uint64_t attributes) {
+    if (attributes & ~(abi::kMapWritable | abi::kMapExecutable))
+        return reject(self, Status::InvalidArgument, "unknown mapping attributes");
+    if (!frame.has_rights(abi::rights::kRead))
+        return reject(self, Status::MissingRights, "frame capability cannot be read");
+    if ((attributes & abi::kMapWritable) && !frame.has_rights(abi::rights::kWrite))
+        return reject(self, Status::MissingRights, "frame capability cannot be written");
+    return paging::kUser | ((attributes & abi::kMapWritable) ? paging::kWritable : 0) |
+           ((attributes & abi::kMapExecutable) ? 0 : paging::kNoExecute);
+}
+
+void record_mapping(Capability& cap, uint64_t root, uint64_t vaddr, uint64_t level_bits) {
+    cap.word = vaddr | vspace::kMappedBit | level_bits;
+    cap.reserved = static_cast<uint32_t>(root >> 12);
+}
+
+} // namespace
+
+Result<uint64_t> inv_page_table_map(Thread& self, Slot& invoked, InvocationArgs args) {
+    Capability& cap = invoked.cap;
+    if (vspace::is_mapped(cap)) return reject(self, Status::Busy, "page table is already mapped");
+    uint64_t root = TRY(vspace_root(self, args[0]));
+    uint64_t vaddr = args[1] & ~0xFFFull;
+    if (args[1] >= abi::kUserTop) return reject(self, Status::BadAddress, "not a user address");
+    auto level = vspace::map_table(root, vaddr, cap.object);
+    if (!level) return reject(self, level.error(), "every table on this path exists already");
+    record_mapping(cap, root, vaddr, uint64_t(level.value()) << 1);
+    return level.value();
+}
+
+Result<uint64_t> inv_page_table_unmap(Thread&, Slot& invoked, InvocationArgs) {
+    vspace::unmap(invoked.cap);
+    return 0;
+}
+
+Result<uint64_t> inv_frame_map(Thread& self, Slot& invoked, InvocationArgs args) {
+    Capability& cap = invoked.cap;
+    if (vspace::is_mapped(cap)) return reject(self, Status::Busy, "frame is already mapped");
+    uint64_t root = TRY(vspace_root(self, args[0]));
+    uint64_t vaddr = args[1], size = 1ull << cap.size_bits;
+    if (vaddr % size)
+        return reject(self, Status::InvalidArgument, "address not aligned to the frame");
+    if (vaddr < abi::kUserBase || vaddr >= abi::kUserTop || size > abi::kUserTop - vaddr)
+        return reject(self, Status::BadAddress, "not a user address range");
+    uint64_t flags = TRY(page_flags(self, cap, args[2]));
+    auto mapped = vspace::map_frame(root, vaddr, cap.object, cap.size_bits, flags);
+    if (!mapped)
+        return reject(self, mapped.error(),
+                      mapped.error() == Status::NotFound ? "a page table is missing"
+                                                         : "something is mapped there");
+    record_mapping(cap, root, vaddr, 0);
+    return 0;
+}
+
+Result<uint64_t> inv_frame_unmap(Thread&, Slot& invoked, InvocationArgs) {
+    vspace::unmap(invoked.cap);
+    return 0;
+}
+
+Result<uint64_t> inv_frame_remap(Thread& self, Slot& invoked, InvocationArgs args) {
+    Capability& cap = invoked.cap;
+    uint64_t flags = TRY(page_flags(self, cap, args[0]));
+    uint64_t* entry = vspace::frame_entry(cap);
+    if (!entry) return reject(self, Status::NotFound, "frame is not mapped");
+    constexpr uint64_t kRights = paging::kWritable | paging::kNoExecute;
+    *entry = (*entry & ~kRights) | (flags & kRights);
+    vspace::flush(vspace::mapped_root(cap), vspace::mapped_address(cap));
+    return 0;
+}
+
+Result<uint64_t> inv_frame_status(Thread& self, Slot& invoked, InvocationArgs args) {
+    Capability& cap = invoked.cap;
+    uint64_t* entry = vspace::frame_entry(cap);
+    if (!entry) return reject(self, Status::NotFound, "frame is not mapped");
+    uint64_t status = ((*entry & paging::kAccessed) ? abi::kFrameAccessed : 0) |
+                      ((*entry & paging::kDirty) ? abi::kFrameDirty : 0);
+    if (args[0]) {
+        *entry &= ~(paging::kAccessed | paging::kDirty);
+        vspace::flush(vspace::mapped_root(cap), vspace::mapped_address(cap));
+    }
+    return status;
+}
+
+} // namespace rayos::syscall
