@@ -1,6 +1,7 @@
 #include "operations.h"
 
 #include "kernel/scheduler.h"
+#include "object/address_space.h"
 #include "object/endpoint.h"
 #include "object/irq.h"
 #include "object/notification.h"
@@ -34,6 +35,7 @@ void destroy_object(const Capability& cap) {
         if (thread->id >> 63) { // a TCB object: its memory may be reused
             if (!thread->cspace_root.empty()) (void)cdt::remove(thread->cspace_root);
             if (!thread->fault_handler.empty()) (void)cdt::remove(thread->fault_handler);
+            if (!thread->vspace_slot.empty()) (void)cdt::remove(thread->vspace_slot);
             sched::forget(thread);
         }
         break;
@@ -47,6 +49,9 @@ void destroy_object(const Capability& cap) {
     case ObjectType::Notification:
         notification::cancel(*reinterpret_cast<Notification*>(cap.object));
         irq::forget_notification(reinterpret_cast<Notification*>(cap.object));
+        break;
+    case ObjectType::VSpace:
+        reinterpret_cast<AddressSpace*>(cap.object)->destroy();
         break;
     case ObjectType::IrqHandler:
         irq::destroy_handler(static_cast<uint8_t>(cap.object));
@@ -118,6 +123,12 @@ VoidResult delete_capability(Slot& slot) {
     if (slot.empty()) return Error(Status::InvalidCapability);
     if (slot.cap.type == ObjectType::Frame || slot.cap.type == ObjectType::PageTable)
         vspace::unmap(slot.cap); // every mapping belongs to one capability
+    if (slot.cap.type == ObjectType::VSpace && slot.reserved) {
+        // A thread's own reference to its address space: it cannot run on.
+        auto* owner = reinterpret_cast<Thread*>(slot.reserved);
+        if (owner->alive()) sched::suspend(owner);
+        owner->space = nullptr;
+    }
     bool last = is_final(slot);
     // Empty the slot first: destroying a CNode deletes its contents, which
     // may include this very slot.

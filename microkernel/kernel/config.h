@@ -15,8 +15,11 @@ constexpr uint32_t kTimerHz = 100;
 constexpr uint32_t kTimeSliceTicks = 2;
 // Maximum number of threads alive at once (including stopped, unjoined ones).
 constexpr size_t kMaxThreads = 64;
-// Maximum number of user address spaces.
+// Maximum number of boot-time user address spaces (init's).
 constexpr size_t kMaxAddressSpaces = 16;
+// Address-space identifiers: at most this many address spaces (VSpace
+// objects and boot ones) exist at once.
+constexpr uint32_t kMaxAsids = 1024;
 // Priority of the first user thread (0 lowest .. 255 highest).
 constexpr uint8_t kInitPriority = 100;
 // Thread names (diagnostics) are truncated to this many bytes.

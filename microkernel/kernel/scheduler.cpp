@@ -5,6 +5,7 @@
 #include "arch/x86_64/power.h"
 #include "kernel/log.h"
 #include "kernel/switch.h"
+#include "mm/kernel_space.h"
 #include "mm/user_memory.h"
 #include "object/address_space.h"
 #include "object/endpoint.h"
@@ -165,6 +166,9 @@ void resume() {
         }
         account(cpu.current);
         cpu.current = nullptr;
+        // Idle on the kernel's own page tables: the last address space may be
+        // about to disappear.
+        if (arch::read_cr3() != kernel_space_root()) arch::write_cr3(kernel_space_root());
         if (live_thread_count() == 0) {
             kprintf("kernel: no user thread is left to run; halting.\n");
             arch::power_off(abi::kQemuExitFailure);

@@ -69,6 +69,9 @@ public:
     Slot cspace_root;
     // The endpoint faults are sent to (empty: a fault stops the thread).
     Slot fault_handler;
+    // The VSpace capability behind `space` for threads made from TCB objects
+    // (it keeps the address space alive while the thread uses it).
+    Slot vspace_slot;
 
     uint64_t id = 0;
     char name[config::kThreadNameLength] = {};

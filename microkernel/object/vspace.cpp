@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "mm/paging.h"
 #include "mm/physmap.h"
+#include "object/address_space.h"
 
 namespace rayos::vspace {
 namespace {
@@ -15,6 +16,12 @@ public:
 };
 
 } // namespace
+
+uint64_t mapped_root(const Capability& cap) {
+    if (!is_mapped(cap)) return 0;
+    AddressSpace* space = asid::lookup(cap.reserved);
+    return space ? space->root() : 0;
+}
 
 void flush(uint64_t root, uint64_t vaddr) {
     if (arch::read_cr3() == root) arch::invlpg(vaddr);
@@ -33,9 +40,10 @@ VoidResult map_frame(uint64_t root, uint64_t vaddr, uint64_t physical, uint8_t s
 }
 
 uint64_t* frame_entry(const Capability& cap) {
-    if (!is_mapped(cap)) return nullptr;
+    uint64_t root = mapped_root(cap);
+    if (!root) return nullptr;
     UserTables memory;
-    auto entry = paging::leaf_entry(memory, mapped_root(cap), mapped_address(cap));
+    auto entry = paging::leaf_entry(memory, root, mapped_address(cap));
     if (!entry) return nullptr;
     uint64_t mask = cap.size_bits == 21 ? ~((1ull << 21) - 1) : ~0xFFFull;
     if (((*entry.value() & paging::kAddressMask) & mask) != cap.object) return nullptr;
@@ -43,8 +51,12 @@ uint64_t* frame_entry(const Capability& cap) {
 }
 
 void unmap(Capability& cap) {
-    if (!is_mapped(cap)) return;
     uint64_t root = mapped_root(cap), vaddr = mapped_address(cap);
+    if (!root) { // never mapped, or its address space is gone
+        cap.word = 0;
+        cap.reserved = 0;
+        return;
+    }
     UserTables memory;
     if (cap.type == ObjectType::Frame) {
         if (uint64_t* entry = frame_entry(cap)) *entry = 0;

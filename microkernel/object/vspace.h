@@ -4,7 +4,8 @@
 //
 // A mapped PageTable or Frame capability records where it is mapped: word =
 // virtual address | kMappedBit (| level << 1 for page tables), reserved =
-// physical address of the VSpace's PML4 >> 12. Copies start unmapped.
+// the ASID of the address space (object/address_space.h), so a mapping in
+// an address space that is gone reads as unmapped. Copies start unmapped.
 #pragma once
 
 #include "cap/capability.h"
@@ -22,9 +23,9 @@ inline bool is_mapped(const Capability& cap) {
 inline uint64_t mapped_address(const Capability& cap) {
     return cap.word & ~0xFFFull;
 }
-inline uint64_t mapped_root(const Capability& cap) {
-    return uint64_t(cap.reserved) << 12;
-}
+// The PML4 of the address space the capability is mapped in; 0 if it is
+// not mapped or that address space is gone.
+uint64_t mapped_root(const Capability& cap);
 
 // Maps/unmaps in the address space whose PML4 is at physical `root`; the
 // TLB entry is flushed when that address space is loaded.

@@ -12,12 +12,12 @@
 namespace rayos::syscall {
 namespace {
 
-Result<uint64_t> vspace_root(Thread& self, uint64_t cptr) {
+Result<AddressSpace*> vspace_at(Thread& self, uint64_t cptr) {
     auto slot = lookup_in_cspace(self, cptr);
     if (!slot) return reject(self, slot.error(), "VSpace address does not resolve");
     if (slot.value()->cap.type != ObjectType::VSpace)
         return reject(self, Status::InvalidCapability, "not a VSpace capability");
-    return reinterpret_cast<AddressSpace*>(slot.value()->cap.object)->root();
+    return reinterpret_cast<AddressSpace*>(slot.value()->cap.object);
 }
 
 Result<uint64_t> page_flags(Thread& self, const Capability& frame, uint64_t attributes) {
@@ -31,22 +31,23 @@ Result<uint64_t> page_flags(Thread& self, const Capability& frame, uint64_t attr
            ((attributes & abi::kMapExecutable) ? 0 : paging::kNoExecute);
 }
 
-void record_mapping(Capability& cap, uint64_t root, uint64_t vaddr, uint64_t level_bits) {
+void record_mapping(Capability& cap, const AddressSpace& space, uint64_t vaddr,
+                    uint64_t level_bits) {
     cap.word = vaddr | vspace::kMappedBit | level_bits;
-    cap.reserved = static_cast<uint32_t>(root >> 12);
+    cap.reserved = space.asid();
 }
 
 } // namespace
 
 Result<uint64_t> inv_page_table_map(Thread& self, Slot& invoked, InvocationArgs args) {
     Capability& cap = invoked.cap;
-    if (vspace::is_mapped(cap)) return reject(self, Status::Busy, "page table is already mapped");
-    uint64_t root = TRY(vspace_root(self, args[0]));
+    if (vspace::mapped_root(cap)) return reject(self, Status::Busy, "page table is already mapped");
+    AddressSpace* space = TRY(vspace_at(self, args[0]));
     uint64_t vaddr = args[1] & ~0xFFFull;
     if (args[1] >= abi::kUserTop) return reject(self, Status::BadAddress, "not a user address");
-    auto level = vspace::map_table(root, vaddr, cap.object);
+    auto level = vspace::map_table(space->root(), vaddr, cap.object);
     if (!level) return reject(self, level.error(), "every table on this path exists already");
-    record_mapping(cap, root, vaddr, uint64_t(level.value()) << 1);
+    record_mapping(cap, *space, vaddr, uint64_t(level.value()) << 1);
     return level.value();
 }
 
@@ -57,20 +58,20 @@ Result<uint64_t> inv_page_table_unmap(Thread&, Slot& invoked, InvocationArgs) {
 
 Result<uint64_t> inv_frame_map(Thread& self, Slot& invoked, InvocationArgs args) {
     Capability& cap = invoked.cap;
-    if (vspace::is_mapped(cap)) return reject(self, Status::Busy, "frame is already mapped");
-    uint64_t root = TRY(vspace_root(self, args[0]));
+    if (vspace::mapped_root(cap)) return reject(self, Status::Busy, "frame is already mapped");
+    AddressSpace* space = TRY(vspace_at(self, args[0]));
     uint64_t vaddr = args[1], size = 1ull << cap.size_bits;
     if (vaddr % size)
         return reject(self, Status::InvalidArgument, "address not aligned to the frame");
     if (vaddr < abi::kUserBase || vaddr >= abi::kUserTop || size > abi::kUserTop - vaddr)
         return reject(self, Status::BadAddress, "not a user address range");
     uint64_t flags = TRY(page_flags(self, cap, args[2]));
-    auto mapped = vspace::map_frame(root, vaddr, cap.object, cap.size_bits, flags);
+    auto mapped = vspace::map_frame(space->root(), vaddr, cap.object, cap.size_bits, flags);
     if (!mapped)
         return reject(self, mapped.error(),
                       mapped.error() == Status::NotFound ? "a page table is missing"
                                                          : "something is mapped there");
-    record_mapping(cap, root, vaddr, 0);
+    record_mapping(cap, *space, vaddr, 0);
     return 0;
 }
 

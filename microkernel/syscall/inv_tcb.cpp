@@ -5,6 +5,7 @@
 
 #include "cap/operations.h"
 #include "kernel/scheduler.h"
+#include "object/address_space.h"
 
 #include <rayos/abi/abi.h>
 
@@ -29,10 +30,11 @@ Result<Slot*> optional_cap(Thread& self, uint64_t cptr, ObjectType type, const c
     return slot.value();
 }
 
-// Replaces the capability kept in `keep` (a slot inside the thread) by a
-// copy of `source` (nullptr: none).
-void keep_copy(Slot& keep, Slot* source) {
+// Replaces the capability kept in `keep` (a slot inside thread `owner`) by
+// a copy of `source` (nullptr: none). The slot remembers its owner.
+void keep_copy(Thread& owner, Slot& keep, Slot* source) {
     if (!keep.empty()) (void)caps::delete_capability(keep);
+    keep.reserved = reinterpret_cast<uint64_t>(&owner);
     if (source) cdt::insert(source, keep, source->cap);
 }
 
@@ -45,15 +47,22 @@ bool not_running(const Thread& t) {
 Result<uint64_t> inv_tcb_configure(Thread& self, Slot& invoked, InvocationArgs args) {
     Thread& t = thread_of(invoked);
     Slot* root = TRY(optional_cap(self, args[0], ObjectType::CNode, "CSpace root is not a CNode"));
-    if (args[1] != 0)
-        return reject(self, Status::NotSupported, "VSpace objects do not exist yet: pass 0");
+    Slot* vspace = TRY(optional_cap(self, args[1], ObjectType::VSpace, "not a VSpace capability"));
+    if (vspace && (&t == &self || !not_running(t)))
+        return reject(self, Status::Busy, "the address space of a running thread cannot change");
     Slot* fault =
         TRY(optional_cap(self, args[2], ObjectType::Endpoint, "fault endpoint is not an endpoint"));
-    if (&t == &self && root == nullptr)
-        return reject(self, Status::InvalidArgument, "a thread cannot drop its own CSpace");
-    keep_copy(t.cspace_root, root);
-    keep_copy(t.fault_handler, fault);
-    if (!t.space) t.space = self.space;
+    if (root) keep_copy(t, t.cspace_root, root);
+    keep_copy(t, t.fault_handler, fault);
+    if (vspace) {
+        // Drop any previous address space first (that suspends nothing: the
+        // thread is not running), then keep the new one.
+        keep_copy(t, t.vspace_slot, nullptr);
+        t.space = reinterpret_cast<AddressSpace*>(vspace->cap.object);
+        keep_copy(t, t.vspace_slot, vspace);
+    } else if (!t.space) {
+        t.space = self.space;
+    }
     return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "kernel/config.h"
 #include "mm/physmap.h"
+#include "object/address_space.h"
 #include "object/thread.h"
 #include "object/untyped.h"
 
@@ -18,7 +19,7 @@ bool can_make(ObjectType type) {
     return type == ObjectType::Untyped || type == ObjectType::CNode ||
            type == ObjectType::Endpoint || type == ObjectType::Notification ||
            type == ObjectType::Reply || type == ObjectType::Tcb || type == ObjectType::Frame ||
-           type == ObjectType::PageTable;
+           type == ObjectType::PageTable || type == ObjectType::VSpace;
 }
 
 Capability capability_for(ObjectType type, uint64_t physical, uint8_t bits, uint64_t requested) {
@@ -74,6 +75,9 @@ Result<uint64_t> inv_untyped_retype(Thread& self, Slot& invoked, InvocationArgs 
         if (!dest[i].empty())
             return reject(self, Status::SlotOccupied, "a destination slot is not empty");
 
+    if (type == ObjectType::VSpace && asid::free_count() < count)
+        return reject(self, Status::LimitReached, "no free address-space identifier (kMaxAsids)");
+
     Capability& region = invoked.cap;
     uint64_t watermark = invoked.has_children() ? region.word : 0; // nothing left: start over
     auto placement = untyped::place(region.size_bits, watermark, bits.value(), count);
@@ -84,7 +88,10 @@ Result<uint64_t> inv_untyped_retype(Thread& self, Slot& invoked, InvocationArgs 
         uint64_t physical = region.object + placement->offset + i * size;
         if (type != ObjectType::Untyped) memset(phys_to_virt(physical), 0, size);
         if (type == ObjectType::Tcb) Thread::construct_in(phys_to_virt(physical));
-        cdt::insert(&invoked, dest[i], capability_for(type, physical, bits.value(), requested));
+        Capability cap = capability_for(type, physical, bits.value(), requested);
+        if (type == ObjectType::VSpace)
+            cap.object = reinterpret_cast<uint64_t>(AddressSpace::construct_in(physical));
+        cdt::insert(&invoked, dest[i], cap);
     }
     region.word = placement->new_watermark;
     return count;

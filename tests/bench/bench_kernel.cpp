@@ -98,6 +98,31 @@ void bench_call_reply(const char* name, uint64_t words, uint64_t overhead) {
     report(name, samples, kSamples);
 }
 
+// The same with the server in another address space (a private copy of
+// this program): every call and reply switches page tables.
+void echo_server_thread(void* arg) {
+    echo_server(arg);
+    rayos::exit_thread(0);
+}
+
+void bench_call_reply_cross_as(uint64_t overhead) {
+    static EchoServer server;
+    server.endpoint = make_object(rayos::abi::ObjectType::Endpoint);
+    server.reply = make_object(rayos::abi::ObjectType::Reply);
+    auto t = rayos::test::start_tcb_thread(echo_server_thread, &server, 100, 0, false);
+    uint64_t vspace = rayos::test::copy_program_vspace();
+    if (!t.tcb || !vspace || rayos::inv::tcb_configure(t.tcb, 0, vspace, 0) != 0 ||
+        rayos::inv::tcb_resume(t.tcb) != 0) {
+        rayos::print("bench: cannot start a server in another address space\n");
+        rayos::halt(rayos::abi::HaltReason::Failure);
+    }
+    for (int i = 0; i < 100; ++i)
+        call_sample(server.endpoint, 0);
+    for (int i = 0; i < kSamples; ++i)
+        samples[i] = call_sample(server.endpoint, 0) - overhead;
+    report("ipc.call_reply.cross_as", samples, kSamples);
+}
+
 // --- scheduler -----------------------------------------------------------------
 
 volatile bool stop_yielding = false;
@@ -254,6 +279,7 @@ int main(const char*) {
     }
     bench_call_reply("ipc.call_reply.same_as", 0, pair);
     bench_call_reply("ipc.call_reply.words4", 4, pair);
+    bench_call_reply_cross_as(pair);
     bench_yield(pair);
     bench_map_page(pair);
     bench_fault(pair);

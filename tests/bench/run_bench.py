@@ -28,6 +28,7 @@ TARGETS = {
     "boot.to_init": ("<= 20,000,000", "6.1 billion"),
     "syscall.null": ("<= 80", "335"),
     "ipc.call_reply.same_as": ("", "futex 10,100"),
+    "ipc.call_reply.cross_as": ("<= 400", "pipe 12,970"),
     "ipc.call_reply.words4": ("<= 450", ""),
     "sched.yield_switch": ("<= 250", ""),
     "fault.roundtrip.same_as": ("", "page fault 2,741"),

@@ -4,7 +4,10 @@
 #include "framework/caps.h"
 #include "framework/guest_test.h"
 
+#include "framework/tcb_thread.h"
+
 #include <rayos/invoke.h>
+#include <rayos/ipc.h>
 #include <rayos/runtime.h>
 #include <rayos/syscall.h>
 
@@ -256,4 +259,66 @@ RAYOS_TEST("memory.large_frames") {
     CHECK_EQ(reinterpret_cast<volatile uint64_t*>(va + (2u << 20) - 8)[0], 2u);
     CHECK(st(inv::untyped_retype(test::big_untyped(), uint64_t(ObjectType::Frame), 13, kRoot,
                                  fresh_slot(), 1)) == Status::InvalidArgument);
+}
+
+// --- address spaces -------------------------------------------------------------------
+
+namespace {
+volatile uint64_t isolated = 0;
+uint64_t done_notification = 0;
+uint64_t echo_endpoint = 0, echo_reply = 0;
+
+void write_isolated(void*) {
+    isolated = 42; // in the copy: init's variable does not change
+    sys::signal(done_notification);
+    exit_thread(0);
+}
+
+void echo_in_other_space(void*) {
+    Message m;
+    int64_t r = ipc::recv(echo_endpoint, echo_reply, m);
+    while (r == 0) {
+        m.words[0] += 1;
+        r = ipc::reply_recv(echo_endpoint, echo_reply, m);
+    }
+    exit_thread(0);
+}
+} // namespace
+
+RAYOS_TEST("vspace.thread_runs_in_its_own_address_space") {
+    done_notification = make_object(ObjectType::Notification);
+    CHECK(done_notification);
+    isolated = 0;
+    auto t = test::start_tcb_thread(write_isolated, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    uint64_t vspace = test::copy_program_vspace();
+    CHECK(vspace);
+    CHECK_EQ(inv::tcb_configure(t.tcb, 0, vspace, 0), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    uint64_t word = 0;
+    CHECK_EQ(notification::wait(done_notification, word), 0);
+    CHECK_EQ(isolated, 0u);
+}
+
+RAYOS_TEST("vspace.ipc_between_address_spaces") {
+    echo_endpoint = make_object(ObjectType::Endpoint);
+    echo_reply = make_object(ObjectType::Reply);
+    CHECK(echo_endpoint && echo_reply);
+    auto t = test::start_tcb_thread(echo_in_other_space, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    uint64_t vspace = test::copy_program_vspace();
+    CHECK(vspace);
+    CHECK_EQ(inv::tcb_configure(t.tcb, 0, vspace, 0), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    for (uint64_t i = 0; i < 50; ++i) {
+        Message m{abi::MessageInfo::make(1, 1), {i, 0, 0, 0}};
+        CHECK_EQ(ipc::call(echo_endpoint, m), 0);
+        CHECK_EQ(m.words[0], i + 1);
+    }
+    // Deleting the address space stops the thread that runs in it.
+    CHECK_EQ(inv::cnode_revoke(kRoot, vspace, kDepth), 0);
+    CHECK_EQ(inv::cnode_delete(kRoot, vspace, kDepth), 0);
+    Message m{abi::MessageInfo::make(1, 1), {0, 0, 0, 0}};
+    CHECK(st(sys::nb_send(echo_endpoint, m.info, 0, 0, 0, 0)) == Status::WouldBlock);
+    CHECK(st(inv::tcb_resume(t.tcb)) == Status::InvalidArgument); // no address space any more
 }

@@ -91,7 +91,8 @@ RAYOS_TEST("tcb.argument_errors") {
     uint64_t stack = test::fresh_stack_top();
     CHECK(st(inv::tcb_resume(tcb)) == Status::InvalidArgument); // no address space yet
     CHECK(st(inv::tcb_configure(tcb, abi::kInitSlotTcb, 0, 0)) == Status::InvalidCapability);
-    CHECK(st(inv::tcb_configure(tcb, kRoot, 1, 0)) == Status::NotSupported);
+    CHECK(st(inv::tcb_configure(tcb, kRoot, abi::kInitSlotTcb, 0)) == Status::InvalidCapability);
+    CHECK(st(inv::tcb_configure(abi::kInitSlotTcb, 0, abi::kInitSlotVSpace, 0)) == Status::Busy);
     CHECK(st(inv::tcb_configure(tcb, kRoot, 0, kRoot)) == Status::InvalidCapability);
     CHECK(st(inv::tcb_configure(tcb, 1ull << 40, 0, 0)) == Status::LookupFailed);
     CHECK_EQ(inv::tcb_configure(tcb, kRoot, 0, 0), 0);

@@ -5,8 +5,25 @@
 #include <rayos/invoke.h>
 #include <rayos/runtime.h>
 
+extern "C" char __program_start[], __text_end[], __program_end[];
+
 namespace rayos::test {
 namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kCopyWindow = 0x0000700000000000ull; // where init writes the copies
+
+// Page tables so that 4 KiB frames can map at `va` in `vspace`.
+bool prepare_tables(uint64_t vspace, uint64_t va) {
+    for (int i = 0; i < 3; ++i) {
+        uint64_t table = make_object(abi::ObjectType::PageTable);
+        if (!table) return false;
+        int64_t level = inv::page_table_map(table, vspace, va);
+        if (level == 1 || level == -6 /* Busy: complete */) return true;
+        if (level < 0) return false;
+    }
+    return true;
+}
 
 constexpr int kStacks = 32;
 constexpr uint64_t kStackSize = 8192;
@@ -40,6 +57,32 @@ TcbThread start_tcb_thread(void (*fn)(void*), void* arg, uint64_t priority, uint
     if (resume && inv::tcb_resume(tcb) != 0) return t;
     t.tcb = tcb;
     return t;
+}
+
+uint64_t copy_program_vspace() {
+    static bool window_ready = false;
+    if (!window_ready) window_ready = prepare_tables(abi::kInitSlotVSpace, kCopyWindow);
+    uint64_t vspace = make_object(abi::ObjectType::VSpace);
+    if (!window_ready || !vspace) return 0;
+    auto start = reinterpret_cast<uint64_t>(__program_start);
+    auto text_end = reinterpret_cast<uint64_t>(__text_end);
+    auto end = reinterpret_cast<uint64_t>(__program_end);
+    for (uint64_t va = start & ~((2ull << 20) - 1); va < end; va += 2ull << 20)
+        if (!prepare_tables(vspace, va)) return 0;
+    for (uint64_t page = start; page < end; page += kPage) {
+        uint64_t frame = make_object(abi::ObjectType::Frame, 12);
+        if (!frame) return 0;
+        if (inv::frame_map(frame, abi::kInitSlotVSpace, kCopyWindow, abi::kMapWritable) != 0)
+            return 0;
+        auto* to = reinterpret_cast<uint64_t*>(kCopyWindow);
+        auto* from = reinterpret_cast<const uint64_t*>(page);
+        for (uint64_t i = 0; i < kPage / 8; ++i)
+            to[i] = from[i];
+        inv::frame_unmap(frame);
+        uint64_t attributes = page < text_end ? abi::kMapExecutable : abi::kMapWritable;
+        if (inv::frame_map(frame, vspace, page, attributes) != 0) return 0;
+    }
+    return vspace;
 }
 
 } // namespace rayos::test

@@ -14,12 +14,20 @@ struct TcbThread {
 };
 
 // Creates and starts fn(arg) at `priority` with fault endpoint
-// `fault_endpoint` (0: none). The function must not return: end it with
-// rayos::exit_thread().
+// `fault_endpoint` (0: none) in init's address space. The function must not
+// return: end it with rayos::exit_thread(). With resume = false it stays
+// inactive (e.g. to move it into another address space first).
 TcbThread start_tcb_thread(void (*fn)(void*), void* arg, uint64_t priority,
                            uint64_t fault_endpoint = 0, bool resume = true);
 
 // A fresh stack top (for fault handlers that restart a thread elsewhere).
 uint64_t fresh_stack_top();
+
+// A new VSpace holding a private copy of this program's whole image at the
+// same addresses (text executable, everything else writable), so a thread
+// can run the program's own functions in another address space. Copy after
+// preparing the thread (its stack and thread block are part of the image).
+// Returns the VSpace capability's slot, or 0.
+uint64_t copy_program_vspace();
 
 } // namespace rayos::test

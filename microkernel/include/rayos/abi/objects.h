@@ -20,7 +20,7 @@ namespace rayos::abi {
     X(Reply, 6, 5)                                                                                 \
     X(Frame, 7, 0)                                                                                 \
     X(PageTable, 8, 12)                                                                            \
-    X(VSpace, 9, 12)                                                                               \
+    X(VSpace, 9, 13)                                                                               \
     X(IrqControl, 10, 0)                                                                           \
     X(IrqHandler, 11, 0)                                                                           \
     X(IoPort, 12, 0)
