@@ -265,10 +265,21 @@ RAYOS_TEST("untyped.retype_argument_errors") {
     CHECK_EQ(inv::untyped_retype(u, uint64_t(ObjectType::Endpoint), 0, kRoot, slot, 1), 1);
 }
 
-RAYOS_TEST("untyped.vspace_not_yet_supported") {
-    uint64_t u = big_untyped(), slot = fresh_slot();
-    CHECK(st(inv::untyped_retype(u, uint64_t(ObjectType::VSpace), 0, kRoot, slot, 1)) ==
-          Status::NotSupported);
+RAYOS_TEST("untyped.every_object_type_can_be_made") {
+    const struct {
+        ObjectType type;
+        uint64_t size;
+    } kinds[] = {{ObjectType::Untyped, 12},     {ObjectType::CNode, 2},
+                 {ObjectType::Tcb, 0},          {ObjectType::Endpoint, 0},
+                 {ObjectType::Notification, 0}, {ObjectType::Reply, 0},
+                 {ObjectType::Frame, 12},       {ObjectType::Frame, 21},
+                 {ObjectType::PageTable, 0},    {ObjectType::VSpace, 0}};
+    for (const auto& kind : kinds) {
+        uint64_t slot = fresh_slot();
+        CHECK_EQ(inv::untyped_retype(big_untyped(), uint64_t(kind.type), kind.size, kRoot, slot, 1),
+                 1);
+        CHECK_EQ(inv::cnode_delete(kRoot, slot, kDepth), 0);
+    }
 }
 
 RAYOS_TEST("untyped.exhaustion_is_an_error_and_revoke_resets") {
