@@ -18,7 +18,9 @@ inline void switch_to(arch::PerCpu& cpu, Thread* next) {
         if (previous) previous->counters.cpu_cycles += now - previous->run_start_cycles;
         next->run_start_cycles = now;
         if (cpu.fpu_owner != next) {
-            if (cpu.fpu_owner && cpu.fpu_owner->alive()) arch::fpu_save(cpu.fpu_owner->fpu);
+            // (fpu_owner never names a thread whose memory is gone: see
+            // sched::forget and the release of pool threads.)
+            if (cpu.fpu_owner) arch::fpu_save(cpu.fpu_owner->fpu);
             arch::fpu_restore(next->fpu);
             cpu.fpu_owner = next;
         }

@@ -41,15 +41,43 @@ inline void block(Thread& t, IpcWait wait) {
     t.ipc_wait = wait;
 }
 
-// The message in registers: info in rsi, words in rdx, r10, r8, r9; the
-// badge goes to the receiver's rdi.
+// Takes the first thread off an endpoint's queue (the common case of
+// dequeue, a few instructions shorter).
+inline Thread* pop_head(Endpoint& ep) {
+    Thread* t = ep.head;
+    ep.head = t->ipc_next;
+    if (ep.head)
+        ep.head->ipc_prev = nullptr;
+    else
+        ep.tail = nullptr;
+    t->ipc_next = nullptr;
+    t->ipc_endpoint = nullptr;
+    return t;
+}
+
+// The message in registers: info in rsi, then as many of rdx, r10, r8, r9 as
+// its length says (the rest of the receiver's registers are undefined); the
+// badge goes to the receiver's rdi. The length was checked (<= 4).
 inline void transfer_registers(const Thread& from, Thread& to, uint64_t badge) {
+    uint64_t info = from.frame.rsi;
     to.frame.rdi = badge;
-    to.frame.rsi = from.frame.rsi;
-    to.frame.rdx = from.frame.rdx;
-    to.frame.r10 = from.frame.r10;
-    to.frame.r8 = from.frame.r8;
-    to.frame.r9 = from.frame.r9;
+    to.frame.rsi = info;
+    switch (abi::MessageInfo::length(info)) {
+    default:
+        to.frame.r9 = from.frame.r9;
+        [[fallthrough]];
+    case 3:
+        to.frame.r8 = from.frame.r8;
+        [[fallthrough]];
+    case 2:
+        to.frame.r10 = from.frame.r10;
+        [[fallthrough]];
+    case 1:
+        to.frame.rdx = from.frame.rdx;
+        [[fallthrough]];
+    case 0:
+        break;
+    }
 }
 
 } // namespace rayos::ipc

@@ -27,7 +27,7 @@ inline Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
     if (!receiver || receiver->ipc_wait != IpcWait::Recv || !receiver->ipc_reply ||
         sched::detail::ready_queue.has_above(receiver->priority))
         return nullptr;
-    ipc::dequeue(ep, *receiver);
+    ipc::pop_head(ep);
     Reply* reply = receiver->ipc_reply;
     receiver->ipc_reply = nullptr;
     reply->receiver = nullptr;
