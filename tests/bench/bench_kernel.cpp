@@ -186,74 +186,155 @@ void bench_map_page(uint64_t overhead) {
     report("vspace.map_page", map_samples, kPages);
 }
 
+// --- shared memory for threads in other address spaces ---------------------------
+
+extern "C" char __program_end[];
+
+// Measurements made by a thread in another address space land in pages
+// mapped into both spaces right after the program image (the page tables
+// for that 2 MiB region exist in both).
+constexpr uint64_t kSharedPages = 5;
+struct Shared {
+    volatile uint64_t start;    // rdtsc before the measured operation
+    volatile uint64_t overhead; // cost of an rdtsc pair
+    volatile uint64_t endpoint;
+    volatile uint64_t notification;
+    uint64_t samples[kSamples];
+};
+static_assert(sizeof(Shared) <= kSharedPages * 4096);
+
+Shared& shared() {
+    static uint64_t base = (reinterpret_cast<uint64_t>(__program_end) + 4095) & ~4095ull;
+    return *reinterpret_cast<Shared*>(base);
+}
+
+// Maps the shared pages into init (first call, vspace 0) or, as copies of
+// the same frames, into `vspace`.
+bool map_shared(uint64_t vspace) {
+    static uint64_t frames[kSharedPages];
+    auto base = reinterpret_cast<uint64_t>(&shared());
+    for (uint64_t i = 0; i < kSharedPages; ++i) {
+        uint64_t va = base + i * 4096;
+        if (!vspace) {
+            frames[i] = make_object(rayos::abi::ObjectType::Frame, 12);
+            if (!frames[i] || rayos::inv::frame_map(frames[i], rayos::abi::kInitSlotVSpace, va,
+                                                    rayos::abi::kMapWritable) != 0)
+                return false;
+            continue;
+        }
+        uint64_t copy = rayos::test::copy_cap(frames[i], rayos::abi::rights::kAll);
+        if (!copy || rayos::inv::frame_map(copy, vspace, va, rayos::abi::kMapWritable) != 0)
+            return false;
+    }
+    return true;
+}
+
+// A thread running `fn` at priority 100, in init's address space or (cross)
+// in a private copy of the program that shares the measurement pages.
+bool start_thread(void (*fn)(void*), uint64_t fault_endpoint, bool cross) {
+    auto t = rayos::test::start_tcb_thread(fn, nullptr, 100, fault_endpoint, false);
+    if (!t.tcb) return false;
+    if (cross) {
+        uint64_t vspace = rayos::test::copy_program_vspace();
+        if (!vspace || !map_shared(vspace) ||
+            rayos::inv::tcb_configure(t.tcb, 0, vspace, fault_endpoint) != 0)
+            return false;
+    }
+    return rayos::inv::tcb_resume(t.tcb) == 0;
+}
+
+[[noreturn]] void fail(const char* what) {
+    rayos::print("bench: %s\n", what);
+    rayos::halt(rayos::abi::HaltReason::Failure);
+}
+
 // --- faults -------------------------------------------------------------------
 
-volatile uint64_t fault_samples_done = 0;
-uint64_t fault_overhead = 0;
-uint64_t fault_endpoint = 0;
+volatile uint64_t* const kUnmapped = reinterpret_cast<volatile uint64_t*>(0x10000000);
 
-// Executes ud2 between two rdtsc reads; the handler resumes it after the ud2.
+// Reads an unmapped address between two rdtsc reads; the handler resumes it
+// after the 3-byte load (mov (%rcx), %rbx).
 void faulting_thread(void*) {
+    Shared& sh = shared();
     for (int i = 0; i < kSamples + 100; ++i) {
         uint64_t start, end;
         asm volatile("rdtsc; shl $32, %%rdx; or %%rdx, %%rax; mov %%rax, %0\n"
-                     "ud2\n"
+                     ".byte 0x48, 0x8b, 0x19\n" // mov (%rcx), %rbx
                      "rdtsc; shl $32, %%rdx; or %%rdx, %%rax; mov %%rax, %1\n"
-                     : "=r"(start), "=r"(end)::"rax", "rdx", "memory");
-        if (i >= 100) samples[i - 100] = end - start - fault_overhead;
+                     : "=r"(start), "=r"(end)
+                     : "c"(kUnmapped)
+                     : "rax", "rdx", "rbx", "memory");
+        if (i >= 100) sh.samples[i - 100] = end - start - sh.overhead;
     }
-    fault_samples_done = 1;
-    rayos::sys::send(fault_endpoint, rayos::abi::MessageInfo::make(99, 0), 0, 0, 0, 0);
+    rayos::sys::send(sh.endpoint, rayos::abi::MessageInfo::make(99, 0), 0, 0, 0, 0);
     rayos::exit_thread(0);
 }
 
-// A user exception delivered to a fault handler in the same address space,
-// answered with "resume after the faulting instruction".
-void bench_fault(uint64_t overhead) {
+// A user page fault delivered to a fault handler (init), answered with
+// "resume after the faulting instruction".
+void bench_fault(const char* name, bool cross, uint64_t overhead) {
     using rayos::abi::MessageInfo;
-    fault_overhead = overhead;
-    fault_endpoint = make_object(rayos::abi::ObjectType::Endpoint);
+    Shared& sh = shared();
+    sh.overhead = overhead;
+    sh.endpoint = make_object(rayos::abi::ObjectType::Endpoint);
     uint64_t reply = make_object(rayos::abi::ObjectType::Reply);
-    rayos::test::start_tcb_thread(faulting_thread, nullptr, 100, fault_endpoint);
+    if (!start_thread(faulting_thread, sh.endpoint, cross))
+        fail("cannot start the faulting thread");
     rayos::Message m;
-    int64_t r = rayos::ipc::recv(fault_endpoint, reply, m);
-    while (r == 0 && MessageInfo::label(m.info) != 99) {
-        uint64_t next_rip = m.words[3] + 2; // past the 2-byte ud2
+    int64_t r = rayos::ipc::recv(sh.endpoint, reply, m);
+    while (r == 0 && MessageInfo::label(m.info) == rayos::abi::kFaultPage) {
+        uint64_t next_rip = m.words[3] + 3;
         m.info = MessageInfo::make(rayos::abi::kFaultResume, 1);
         m.words[0] = next_rip;
-        r = rayos::ipc::reply_recv(fault_endpoint, reply, m);
+        r = rayos::ipc::reply_recv(sh.endpoint, reply, m);
     }
-    report("fault.roundtrip.same_as", samples, kSamples);
+    if (r != 0 || MessageInfo::label(m.info) != 99) fail("unexpected fault message");
+    report(name, sh.samples, kSamples);
 }
 
 // --- notifications -----------------------------------------------------------------
 
-volatile uint64_t signal_start = 0;
-uint64_t signal_overhead = 0;
-uint64_t signal_notification = 0;
-
 void waiting_thread(void*) {
+    Shared& sh = shared();
+    const uint64_t notification = sh.notification; // read once: it changes for the next waiter
     uint64_t word;
     for (int i = 0; i < kSamples + 100; ++i) {
-        rayos::notification::wait(signal_notification, word);
+        rayos::notification::wait(notification, word);
         uint64_t end = rdtsc_now();
-        if (i >= 100) samples[i - 100] = end - signal_start - signal_overhead;
+        if (i >= 100) sh.samples[i - 100] = end - sh.start - sh.overhead;
     }
     rayos::exit_thread(0);
 }
 
-// Signal to a waiting thread of higher priority, which runs at once. Lowers
-// init's own priority: run it last.
+// Signal to a waiting thread of higher priority, which runs at once (from
+// before signal to after its wait returns). Lowers init's own priority, so
+// both waiters are started first and this runs last.
 void bench_signal(uint64_t overhead) {
-    signal_overhead = overhead;
-    signal_notification = make_object(rayos::abi::ObjectType::Notification);
-    rayos::test::start_tcb_thread(waiting_thread, nullptr, 100);
+    Shared& sh = shared();
+    sh.overhead = overhead;
+    uint64_t local = make_object(rayos::abi::ObjectType::Notification);
+    uint64_t remote = make_object(rayos::abi::ObjectType::Notification);
+    sh.notification = local;
+    if (!start_thread(waiting_thread, 0, false)) fail("cannot start a waiter");
+    for (int i = 0; i < 8; ++i)
+        rayos::sys::yield(); // it waits on `local`
+    sh.notification = remote;
+    if (!start_thread(waiting_thread, 0, true)) fail("cannot start a waiter");
+    for (int i = 0; i < 8; ++i)
+        rayos::sys::yield();
     rayos::inv::tcb_set_priority(rayos::abi::kInitSlotTcb, 50);
-    for (int i = 0; i < kSamples + 100; ++i) {
-        signal_start = rdtsc_now();
-        rayos::sys::signal(signal_notification);
+    const struct {
+        const char* name;
+        uint64_t notification;
+    } runs[] = {{"notification.signal_wait.same_as", local},
+                {"notification.signal_wait.cross_as", remote}};
+    for (const auto& run : runs) {
+        for (int i = 0; i < kSamples + 100; ++i) {
+            sh.start = rdtsc_now();
+            rayos::sys::signal(run.notification);
+        }
+        report(run.name, sh.samples, kSamples);
     }
-    report("notification.signal_wait.same_as", samples, kSamples);
 }
 
 } // namespace
@@ -282,7 +363,9 @@ int main(const char*) {
     bench_call_reply_cross_as(pair);
     bench_yield(pair);
     bench_map_page(pair);
-    bench_fault(pair);
+    if (!map_shared(0)) fail("cannot map the shared measurement pages");
+    bench_fault("fault.roundtrip.same_as", false, pair);
+    bench_fault("fault.roundtrip.cross_as", true, pair);
     bench_signal(pair);
 
     rayos::halt(rayos::abi::HaltReason::Success);
