@@ -3,6 +3,7 @@
 #include "endpoint_queue.h"
 
 #include "kernel/scheduler.h"
+#include "mm/user_memory.h"
 #include "object/notification.h"
 
 namespace rayos::ipc {
@@ -19,6 +20,20 @@ void wake(Thread& t, Status result, bool next = false) {
         sched::make_ready(&t);
 }
 
+// Words 4.. of a long message, from the sender's IPC buffer to the
+// receiver's. If either buffer is not usable the receiver gets the message
+// cut to what travelled in registers (its info says so).
+void transfer_buffer(const Thread& from, Thread& to, uint64_t length) {
+    constexpr uint64_t first = abi::kMessageRegisters;
+    uint64_t words[abi::kMaxMessageWords];
+    uint64_t bytes = (length - first) * sizeof(uint64_t);
+    uint64_t offset = first * sizeof(uint64_t);
+    bool ok = from.ipc_buffer && to.ipc_buffer && from.space && to.space &&
+              copy_from_user(*from.space, words, from.ipc_buffer + offset, bytes) &&
+              copy_to_user(*to.space, to.ipc_buffer + offset, words, bytes);
+    if (!ok) to.frame.rsi = abi::MessageInfo::make(abi::MessageInfo::label(to.frame.rsi), first);
+}
+
 // The message: info in rsi, words in rdx, r10, r8, r9 (or a fault message);
 // the badge to rdi.
 void transfer(const Thread& from, Thread& to, uint64_t badge) {
@@ -32,6 +47,8 @@ void transfer(const Thread& from, Thread& to, uint64_t badge) {
         return;
     }
     transfer_registers(from, to, badge);
+    uint64_t length = abi::MessageInfo::length(from.frame.rsi);
+    if (length > abi::kMessageRegisters) transfer_buffer(from, to, length);
 }
 
 abi::ThreadStopInfo fault_stop_info(const Thread& t) {

@@ -3,6 +3,7 @@
 #include "dispatch.h"
 #include "invoke.h"
 
+#include "mm/user_memory.h"
 #include "object/endpoint.h"
 
 #include <rayos/abi/abi.h>
@@ -36,11 +37,22 @@ Result<Reply*> reply_at(Thread& self, uint64_t cptr, bool optional) {
     return reinterpret_cast<Reply*>(slot.value()->cap.object);
 }
 
+// Words beyond the registers must be readable in the sender's IPC buffer
+// now (they are copied when the message is delivered).
 VoidResult check_message(Thread& self, uint64_t info) {
     if (abi::MessageInfo::reserved(info))
         return reject(self, Status::InvalidArgument, "reserved message-info bits set");
-    if (abi::MessageInfo::length(info) > abi::kMessageRegisters)
-        return reject(self, Status::MessageTooLong, "message longer than the message registers");
+    uint64_t length = abi::MessageInfo::length(info);
+    if (length > abi::kMaxMessageWords)
+        return reject(self, Status::MessageTooLong, "message longer than kMaxMessageWords");
+    if (length > abi::kMessageRegisters) {
+        if (!self.ipc_buffer)
+            return reject(self, Status::MessageTooLong, "long message but no IPC buffer");
+        uint64_t word;
+        uint64_t last = self.ipc_buffer + (length - 1) * sizeof(uint64_t);
+        if (!copy_from_user(*self.space, &word, last, sizeof(word)))
+            return reject(self, Status::BadAddress, "IPC buffer is not readable");
+    }
     return {};
 }
 

@@ -3,6 +3,7 @@
 // Runs as init; the threads share init's CSpace.
 #include "framework/caps.h"
 #include "framework/guest_test.h"
+#include "framework/tcb_thread.h"
 
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
@@ -438,4 +439,81 @@ RAYOS_TEST("notification.deleted_while_waiting") {
     abi::ThreadStopInfo info{};
     CHECK_EQ(Thread::join(uint64_t(t), info), 0);
     CHECK(st(info.code) == Status::InvalidCapability);
+}
+
+// --- long messages through IPC buffers -------------------------------------------
+
+namespace {
+alignas(512) abi::IpcBuffer client_buffer;
+alignas(512) abi::IpcBuffer server_buffer;
+uint64_t long_endpoint = 0, long_reply = 0;
+volatile uint64_t server_saw_length = 0;
+
+// Answers with as many words as it got, each doubled (words 4.. in its
+// IPC buffer), or with length 0 when it has no buffer to read them from.
+void long_server(void*) {
+    Message m;
+    int64_t r = ipc::recv(long_endpoint, long_reply, m);
+    while (r == 0) {
+        uint64_t length = MessageInfo::length(m.info);
+        server_saw_length = length;
+        for (uint64_t i = 0; i < 4; ++i)
+            m.words[i] *= 2;
+        for (uint64_t i = 4; i < length; ++i)
+            server_buffer.words[i] *= 2;
+        m.info = MessageInfo::make(5, length);
+        r = ipc::reply_recv(long_endpoint, long_reply, m);
+    }
+    exit_thread(0);
+}
+} // namespace
+
+RAYOS_TEST("ipc.long_message_through_ipc_buffers") {
+    long_endpoint = make_object(ObjectType::Endpoint);
+    long_reply = make_object(ObjectType::Reply);
+    CHECK(long_endpoint && long_reply);
+    auto t = test::start_tcb_thread(long_server, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(t.tcb, reinterpret_cast<uint64_t>(&server_buffer)), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, reinterpret_cast<uint64_t>(&client_buffer)),
+             0);
+    Message m{MessageInfo::make(1, abi::kMaxMessageWords), {1, 2, 3, 4}};
+    for (uint64_t i = 4; i < abi::kMaxMessageWords; ++i)
+        client_buffer.words[i] = i * 100;
+    CHECK_EQ(ipc::call(long_endpoint, m), 0);
+    CHECK_EQ(server_saw_length, abi::kMaxMessageWords);
+    CHECK_EQ(MessageInfo::length(m.info), abi::kMaxMessageWords);
+    CHECK_EQ(m.words[3], 8u);
+    for (uint64_t i = 4; i < abi::kMaxMessageWords; ++i)
+        CHECK_EQ(client_buffer.words[i], i * 200);
+    CHECK(st(sys::nb_send(long_endpoint, MessageInfo::make(0, abi::kMaxMessageWords + 1), 0, 0, 0,
+                          0)) == Status::MessageTooLong);
+}
+
+RAYOS_TEST("ipc.receiver_without_buffer_gets_the_registers") {
+    // A receiver without an IPC buffer gets a long message cut to the four
+    // register words, and its info says so.
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, reinterpret_cast<uint64_t>(&client_buffer)),
+             0);
+    Message m{MessageInfo::make(1, 10), {1, 2, 3, 4}};
+    // A fresh server that has no IPC buffer.
+    long_endpoint = make_object(ObjectType::Endpoint);
+    long_reply = make_object(ObjectType::Reply);
+    auto t = test::start_tcb_thread(long_server, nullptr, 100);
+    CHECK(t.tcb);
+    settle();
+    CHECK_EQ(ipc::call(long_endpoint, m), 0);
+    CHECK_EQ(server_saw_length, 4u);
+    CHECK_EQ(MessageInfo::length(m.info), 4u);
+}
+
+RAYOS_TEST("ipc.ipc_buffer_arguments_checked") {
+    CHECK(st(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0x1008)) == Status::InvalidArgument);
+    CHECK(st(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0xFFFFFFFF80100000)) == Status::BadAddress);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0x7F0000000000), 0); // unmapped: allowed
+    Message m{MessageInfo::make(0, 8), {}};
+    CHECK(st(ipc::call(long_endpoint, m)) == Status::BadAddress); // ...but checked when used
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0), 0);
+    CHECK(st(ipc::call(long_endpoint, m)) == Status::MessageTooLong);
 }

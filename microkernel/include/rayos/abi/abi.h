@@ -46,7 +46,17 @@ static_assert(sizeof(ThreadStopInfo) == 48);
 // IPC message descriptor (rsi of every IPC call): bits 0-6 the number of
 // message words, bits 7-11 reserved (capability transfer), bits 12-63 a
 // label the receiver interprets (e.g. the method of an interface).
-constexpr uint64_t kMessageRegisters = 4; // words carried in registers
+// Words 0-3 travel in registers; words 4 and up in the sender's and
+// receiver's IPC buffers (tcb_set_ipc_buffer), at the same index.
+constexpr uint64_t kMessageRegisters = 4;  // words carried in registers
+constexpr uint64_t kMaxMessageWords = 64; // longest message
+
+// A thread's IPC buffer: 512 bytes, 512-byte aligned, in its own address
+// space. words[0..3] are unused (those words are in registers).
+struct IpcBuffer {
+    uint64_t words[kMaxMessageWords];
+};
+static_assert(sizeof(IpcBuffer) == 512);
 struct MessageInfo {
     static constexpr uint64_t make(uint64_t label, uint64_t length) {
         return (label << 12) | (length & 0x7F);
