@@ -2,6 +2,8 @@
 
 #include "endpoint_queue.h"
 
+#include "cap/cspace.h"
+#include "cap/operations.h"
 #include "kernel/scheduler.h"
 #include "mm/user_memory.h"
 #include "object/notification.h"
@@ -23,7 +25,7 @@ void wake(Thread& t, Status result, bool next = false) {
 // Words 4.. of a long message, from the sender's IPC buffer to the
 // receiver's. If either buffer is not usable the receiver gets the message
 // cut to what travelled in registers (its info says so).
-void transfer_buffer(const Thread& from, Thread& to, uint64_t length) {
+void transfer_buffer(Thread& from, Thread& to, uint64_t length) {
     constexpr uint64_t first = abi::kMessageRegisters;
     uint64_t words[abi::kMaxMessageWords];
     uint64_t bytes = (length - first) * sizeof(uint64_t);
@@ -36,7 +38,37 @@ void transfer_buffer(const Thread& from, Thread& to, uint64_t length) {
 
 // The message: info in rsi, words in rdx, r10, r8, r9 (or a fault message);
 // the badge to rdi.
-void transfer(const Thread& from, Thread& to, uint64_t badge) {
+// Capabilities named in the sender's IPC buffer, copied into the slots the
+// receiver's IPC buffer names; stops at the first that cannot be placed.
+uint64_t transfer_caps(Thread& from, Thread& to, uint64_t count) {
+    abi::IpcBuffer out{}, in{};
+    constexpr uint64_t caps_offset = offsetof(abi::IpcBuffer, caps);
+    constexpr uint64_t caps_bytes = sizeof(abi::IpcBuffer) - caps_offset;
+    if (!from.ipc_buffer || !to.ipc_buffer || !from.space || !to.space ||
+        !copy_from_user(*from.space, &out.caps, from.ipc_buffer + caps_offset, caps_bytes) ||
+        !copy_from_user(*to.space, &in.caps, to.ipc_buffer + caps_offset, caps_bytes))
+        return 0;
+    uint64_t moved = 0;
+    auto window = cspace::lookup_cap(to.cspace_root.cap, in.receive_cnode);
+    if (in.receive_cnode && window && window->slot->cap.type == ObjectType::CNode &&
+        in.receive_depth >= 1 && in.receive_depth <= 64) {
+        for (; moved < count; ++moved) {
+            auto source = cspace::lookup_slot(from.cspace_root.cap, out.caps[moved], 64);
+            auto dest = cspace::lookup_slot(window->slot->cap, in.receive_index + moved,
+                                            static_cast<uint8_t>(in.receive_depth));
+            if (!source || !dest || source.value()->empty() || !dest.value()->empty()) break;
+            auto copy = caps::derive(source.value()->cap, abi::rights::kAll, 0, false);
+            if (!copy) break;
+            cdt::insert(source.value(), *dest.value(), copy.value());
+        }
+    }
+    in.received = moved;
+    (void)copy_to_user(*to.space, to.ipc_buffer + offsetof(abi::IpcBuffer, received), &in.received,
+                       sizeof(in.received));
+    return moved;
+}
+
+void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {
     to.frame.rdi = badge;
     if (from.ipc_fault) {
         to.frame.rsi = from.fault_message[0];
@@ -49,6 +81,11 @@ void transfer(const Thread& from, Thread& to, uint64_t badge) {
     transfer_registers(from, to, badge);
     uint64_t length = abi::MessageInfo::length(from.frame.rsi);
     if (length > abi::kMessageRegisters) transfer_buffer(from, to, length);
+    uint64_t count = abi::MessageInfo::caps(from.frame.rsi);
+    if (count) {
+        uint64_t moved = grant ? transfer_caps(from, to, count) : 0;
+        to.frame.rsi = (to.frame.rsi & ~(3ull << 7)) | (moved << 7);
+    }
 }
 
 abi::ThreadStopInfo fault_stop_info(const Thread& t) {
@@ -111,7 +148,7 @@ void complete_send(Thread& sender, bool call, Reply* reply, bool sender_is_curre
 
 } // namespace
 
-VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool call) {
+VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool call, bool grant) {
     Thread* receiver = ep.head && ep.head->ipc_wait == IpcWait::Recv ? ep.head : nullptr;
     if (receiver) {
         if (call && !receiver->ipc_reply) return Error(Status::InvalidArgument);
@@ -119,13 +156,14 @@ VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool 
         Reply* reply = receiver->ipc_reply;
         receiver->ipc_reply = nullptr;
         if (reply) reply->receiver = nullptr;
-        transfer(self, *receiver, badge);
+        transfer(self, *receiver, badge, grant);
         wake(*receiver, Status::Ok, call);
         complete_send(self, call, reply, true);
         return {};
     }
     if (!blocking) return Error(Status::WouldBlock);
     self.ipc_badge = badge;
+    self.ipc_can_grant = grant;
     enqueue(ep, self);
     block(self, call ? IpcWait::Call : IpcWait::Send);
     return {};
@@ -138,7 +176,7 @@ VoidResult receive(Thread& self, Endpoint& ep, Reply* reply, bool blocking) {
         bool call = sender->ipc_wait == IpcWait::Call;
         if (call && !reply) return Error(Status::InvalidArgument);
         dequeue(ep, *sender);
-        transfer(*sender, self, sender->ipc_badge);
+        transfer(*sender, self, sender->ipc_badge, sender->ipc_can_grant);
         complete_send(*sender, call, reply, false);
         return {};
     }

@@ -39,7 +39,10 @@ namespace ipc {
 
 // Send (or Call, when `call`) the message in self's registers.
 // !blocking: WouldBlock when no receiver waits.
-VoidResult send(Thread& self, Endpoint& endpoint, uint64_t badge, bool blocking, bool call);
+// `grant`: the endpoint capability used has the Grant right (capabilities
+// in the message are transferred).
+VoidResult send(Thread& self, Endpoint& endpoint, uint64_t badge, bool blocking, bool call,
+                bool grant = false);
 // Receive into self's registers; `reply` is bound to a caller (may be null).
 VoidResult receive(Thread& self, Endpoint& endpoint, Reply* reply, bool blocking);
 // Reply with the message in self's registers to the caller bound to `reply`.

@@ -99,6 +99,7 @@ public:
     Thread* ipc_prev = nullptr;
     uint64_t ipc_badge = 0; // badge of the capability the message was sent with
     uint64_t ipc_buffer = 0; // user address of its abi::IpcBuffer (0: none)
+    bool ipc_can_grant = false; // the queued message may carry capabilities
     Reply* ipc_reply = nullptr;
     // While a fault is being handled: the message is fault_message (not the
     // registers, which hold the faulting state) and the reply decides how

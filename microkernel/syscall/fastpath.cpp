@@ -17,8 +17,7 @@ inline const Capability* cap_at(Thread& self, uint64_t cptr, ObjectType type, ui
 }
 
 inline bool message_fits(uint64_t info) {
-    return abi::MessageInfo::reserved(info) == 0 &&
-           abi::MessageInfo::length(info) <= abi::kMessageRegisters;
+    return abi::MessageInfo::registers_only(info);
 }
 
 // Call: a receiver with a Reply object waits and may run now.

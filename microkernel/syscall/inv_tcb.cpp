@@ -153,8 +153,8 @@ namespace rayos::syscall {
 
 Result<uint64_t> inv_tcb_set_ipc_buffer(Thread& self, Slot& invoked, InvocationArgs args) {
     uint64_t address = args[0];
-    if (address % sizeof(abi::IpcBuffer))
-        return reject(self, Status::InvalidArgument, "IPC buffer must be 512-byte aligned");
+    if (address % abi::kIpcBufferAlignment)
+        return reject(self, Status::InvalidArgument, "IPC buffer is not 1024-byte aligned");
     if (address && !is_user_address(address))
         return reject(self, Status::BadAddress, "IPC buffer is not a user address");
     thread_of(invoked).ipc_buffer = address;

@@ -14,6 +14,7 @@ namespace {
 struct EndpointCap {
     Endpoint* endpoint;
     uint64_t badge;
+    bool grant;
 };
 
 Result<EndpointCap> endpoint_at(Thread& self, uint64_t cptr, uint8_t right) {
@@ -24,7 +25,8 @@ Result<EndpointCap> endpoint_at(Thread& self, uint64_t cptr, uint8_t right) {
         return reject(self, Status::InvalidCapability, "not an endpoint capability");
     if (!cap.has_rights(right))
         return reject(self, Status::MissingRights, "endpoint capability lacks the right");
-    return EndpointCap{reinterpret_cast<Endpoint*>(cap.object), cap.word};
+    return EndpointCap{reinterpret_cast<Endpoint*>(cap.object), cap.word,
+                       cap.has_rights(abi::rights::kGrant)};
 }
 
 // 0 names no Reply object.
@@ -38,10 +40,17 @@ Result<Reply*> reply_at(Thread& self, uint64_t cptr, bool optional) {
 }
 
 // Words beyond the registers must be readable in the sender's IPC buffer
-// now (they are copied when the message is delivered).
-VoidResult check_message(Thread& self, uint64_t info) {
+// now (they are copied when the message is delivered). Capabilities go with
+// sends and calls only (`caps_allowed`) and need an IPC buffer.
+VoidResult check_message(Thread& self, uint64_t info, bool caps_allowed = false) {
     if (abi::MessageInfo::reserved(info))
         return reject(self, Status::InvalidArgument, "reserved message-info bits set");
+    if (abi::MessageInfo::caps(info)) {
+        if (!caps_allowed)
+            return reject(self, Status::NotSupported, "replies cannot carry capabilities");
+        if (!self.ipc_buffer)
+            return reject(self, Status::InvalidArgument, "capabilities to send but no IPC buffer");
+    }
     uint64_t length = abi::MessageInfo::length(info);
     if (length > abi::kMaxMessageWords)
         return reject(self, Status::MessageTooLong, "message longer than kMaxMessageWords");
@@ -58,9 +67,22 @@ VoidResult check_message(Thread& self, uint64_t info) {
 
 Result<uint64_t> do_send(Thread& self, Args args, bool blocking, bool call) {
     self.counters.ipc++;
-    TRY(check_message(self, args[1]));
+    TRY(check_message(self, args[1], true));
     EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kWrite));
-    auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call);
+    if (uint64_t count = abi::MessageInfo::caps(args[1])) {
+        if (!ep.grant)
+            return reject(self, Status::MissingRights, "endpoint capability lacks the Grant right");
+        uint64_t caps[abi::kMaxMessageCaps];
+        if (!copy_from_user(*self.space, caps, self.ipc_buffer + offsetof(abi::IpcBuffer, caps),
+                            sizeof(caps)))
+            return reject(self, Status::BadAddress, "IPC buffer is not readable");
+        for (uint64_t i = 0; i < count; ++i) {
+            auto slot = lookup_in_cspace(self, caps[i]);
+            if (!slot || slot.value()->empty())
+                return reject(self, Status::InvalidCapability, "a capability to send is missing");
+        }
+    }
+    auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call, ep.grant);
     if (!sent) return reject(self, sent.error(), "no receiver (or it cannot take a call)");
     return 0;
 }

@@ -444,8 +444,8 @@ RAYOS_TEST("notification.deleted_while_waiting") {
 // --- long messages through IPC buffers -------------------------------------------
 
 namespace {
-alignas(512) abi::IpcBuffer client_buffer;
-alignas(512) abi::IpcBuffer server_buffer;
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer client_buffer;
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer server_buffer;
 uint64_t long_endpoint = 0, long_reply = 0;
 volatile uint64_t server_saw_length = 0;
 
@@ -509,11 +509,93 @@ RAYOS_TEST("ipc.receiver_without_buffer_gets_the_registers") {
 }
 
 RAYOS_TEST("ipc.ipc_buffer_arguments_checked") {
-    CHECK(st(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0x1008)) == Status::InvalidArgument);
+    CHECK(st(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0x1200)) == Status::InvalidArgument);
     CHECK(st(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0xFFFFFFFF80100000)) == Status::BadAddress);
     CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0x7F0000000000), 0); // unmapped: allowed
     Message m{MessageInfo::make(0, 8), {}};
     CHECK(st(ipc::call(long_endpoint, m)) == Status::BadAddress); // ...but checked when used
     CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0), 0);
     CHECK(st(ipc::call(long_endpoint, m)) == Status::MessageTooLong);
+}
+
+// --- capability transfer --------------------------------------------------------------
+
+namespace {
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer cap_client_buffer;
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer cap_server_buffer;
+uint64_t cap_endpoint = 0, cap_reply = 0, cap_landing = 0;
+volatile uint64_t caps_seen = 0;
+
+// Receives capabilities into slots cap_landing.., replies with how many came.
+void cap_server(void*) {
+    cap_server_buffer.receive_cnode = kRoot;
+    cap_server_buffer.receive_index = cap_landing;
+    cap_server_buffer.receive_depth = kDepth;
+    Message m;
+    int64_t r = ipc::recv(cap_endpoint, cap_reply, m);
+    while (r == 0) {
+        caps_seen = MessageInfo::caps(m.info);
+        m.words[0] = cap_server_buffer.received;
+        m.info = MessageInfo::make(0, 1);
+        r = ipc::reply_recv(cap_endpoint, cap_reply, m);
+    }
+    exit_thread(0);
+}
+} // namespace
+
+RAYOS_TEST("ipc.capabilities_travel_with_grant") {
+    cap_endpoint = make_object(ObjectType::Endpoint);
+    cap_reply = make_object(ObjectType::Reply);
+    cap_landing = fresh_slot();
+    fresh_slot();
+    CHECK(cap_endpoint && cap_reply);
+    auto t = test::start_tcb_thread(cap_server, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(t.tcb, reinterpret_cast<uint64_t>(&cap_server_buffer)), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    CHECK_EQ(
+        inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, reinterpret_cast<uint64_t>(&cap_client_buffer)),
+        0);
+    // Send a notification capability and a badged copy of it.
+    uint64_t n = make_object(ObjectType::Notification), badged = fresh_slot();
+    CHECK(n);
+    CHECK_EQ(inv::cnode_mint(kRoot, badged, kDepth, n, abi::rights::kAll, 0x8), 0);
+    cap_client_buffer.caps[0] = n;
+    cap_client_buffer.caps[1] = badged;
+    Message m{MessageInfo::make(0, 0, 2), {}};
+    CHECK_EQ(ipc::call(cap_endpoint, m), 0);
+    CHECK_EQ(caps_seen, 2u);
+    CHECK_EQ(m.words[0], 2u);
+    // The copies work: signal through the received badged copy.
+    CHECK_EQ(sys::signal(cap_landing + 1), 0);
+    uint64_t word = 0;
+    CHECK_EQ(notification::poll(n, word), 1);
+    CHECK_EQ(word, 0x8u);
+    // They derive from the originals: revoking the original removes them.
+    CHECK_EQ(inv::cnode_revoke(kRoot, n, kDepth), 0);
+    CHECK(st(sys::signal(cap_landing)) == Status::InvalidCapability);
+}
+
+RAYOS_TEST("ipc.capability_transfer_checked") {
+    CHECK(cap_endpoint);
+    uint64_t no_grant = copy_cap(cap_endpoint, abi::rights::kWrite | abi::rights::kRead);
+    CHECK(no_grant);
+    cap_client_buffer.caps[0] = abi::kInitSlotTcb;
+    Message m{MessageInfo::make(0, 0, 1), {}};
+    CHECK(st(ipc::call(no_grant, m)) == Status::MissingRights);
+    cap_client_buffer.caps[0] = 4094; // empty slot
+    m.info = MessageInfo::make(0, 0, 1);
+    CHECK(st(ipc::call(cap_endpoint, m)) == Status::InvalidCapability);
+    // Occupied landing slots: the message arrives, the capability does not.
+    cap_client_buffer.caps[0] = abi::kInitSlotTcb;
+    uint64_t occupied = fresh_slot();
+    CHECK_EQ(inv::cnode_copy(kRoot, occupied, kDepth, abi::kInitSlotTcb, abi::rights::kAll), 0);
+    cap_server_buffer.receive_index = occupied;
+    m.info = MessageInfo::make(0, 0, 1);
+    CHECK_EQ(ipc::call(cap_endpoint, m), 0);
+    CHECK_EQ(m.words[0], 0u);
+    CHECK_EQ(caps_seen, 0u);
+    // Replies cannot carry capabilities.
+    CHECK(st(sys::reply(cap_reply, MessageInfo::make(0, 0, 1), 0, 0, 0, 0)) ==
+          Status::NotSupported);
 }

@@ -44,26 +44,47 @@ struct ThreadStopInfo {
 static_assert(sizeof(ThreadStopInfo) == 48);
 
 // IPC message descriptor (rsi of every IPC call): bits 0-6 the number of
-// message words, bits 7-11 reserved (capability transfer), bits 12-63 a
-// label the receiver interprets (e.g. the method of an interface).
-// Words 0-3 travel in registers; words 4 and up in the sender's and
-// receiver's IPC buffers (tcb_set_ipc_buffer), at the same index.
+// message words, bits 7-8 the number of capabilities transferred, bits 9-11
+// reserved, bits 12-63 a label the receiver interprets (e.g. the method of
+// an interface). Words 0-3 travel in registers; words 4 and up in the
+// sender's and receiver's IPC buffers (tcb_set_ipc_buffer), at the same
+// index. Capabilities: see IpcBuffer.
 constexpr uint64_t kMessageRegisters = 4;  // words carried in registers
 constexpr uint64_t kMaxMessageWords = 64; // longest message
+constexpr uint64_t kMaxMessageCaps = 3;   // capabilities one message carries
 
-// A thread's IPC buffer: 512 bytes, 512-byte aligned, in its own address
-// space. words[0..3] are unused (those words are in registers).
+// A thread's IPC buffer, 1024-byte aligned in its own address space.
+// words[0..3] are unused (those words are in registers).
+// Capability transfer: the sender lists capability addresses (in its CSpace)
+// in caps[] and their number in the message info; its endpoint capability
+// needs the Grant right. The receiver names where they go: slots
+// receive_index, receive_index + 1, ... (with receive_depth) under the CNode
+// at receive_cnode in its CSpace (0: it accepts none). Each arrives as a copy
+// derived from the sender's; capabilities that cannot be placed are dropped,
+// and the receiver's info and `received` say how many arrived.
 struct IpcBuffer {
     uint64_t words[kMaxMessageWords];
+    uint64_t caps[kMaxMessageCaps];
+    uint64_t receive_cnode;
+    uint64_t receive_index;
+    uint64_t receive_depth;
+    uint64_t received;
+    uint64_t reserved;
 };
-static_assert(sizeof(IpcBuffer) == 512);
+static_assert(sizeof(IpcBuffer) == 576);
+constexpr uint64_t kIpcBufferAlignment = 1024;
 struct MessageInfo {
-    static constexpr uint64_t make(uint64_t label, uint64_t length) {
-        return (label << 12) | (length & 0x7F);
+    static constexpr uint64_t make(uint64_t label, uint64_t length, uint64_t caps = 0) {
+        return (label << 12) | ((caps & 3) << 7) | (length & 0x7F);
     }
     static constexpr uint64_t label(uint64_t info) { return info >> 12; }
     static constexpr uint64_t length(uint64_t info) { return info & 0x7F; }
-    static constexpr uint64_t reserved(uint64_t info) { return (info >> 7) & 0x1F; }
+    static constexpr uint64_t caps(uint64_t info) { return (info >> 7) & 3; }
+    static constexpr uint64_t reserved(uint64_t info) { return (info >> 9) & 7; }
+    // True for a message that travels entirely in registers (the fast path).
+    static constexpr bool registers_only(uint64_t info) {
+        return (info & 0xF80) == 0 && length(info) <= kMessageRegisters;
+    }
 };
 
 // Faults as messages. A thread whose TCB names a fault endpoint (tcb_configure)
