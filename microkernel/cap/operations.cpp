@@ -36,6 +36,7 @@ void destroy_object(const Capability& cap) {
             if (!thread->cspace_root.empty()) (void)cdt::remove(thread->cspace_root);
             if (!thread->fault_handler.empty()) (void)cdt::remove(thread->fault_handler);
             if (!thread->vspace_slot.empty()) (void)cdt::remove(thread->vspace_slot);
+            notification::unbind(*thread);
             sched::forget(thread);
         }
         break;

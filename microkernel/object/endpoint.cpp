@@ -171,6 +171,7 @@ VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool 
 
 VoidResult receive(Thread& self, Endpoint& ep, Reply* reply, bool blocking) {
     if (reply && (reply->caller || reply->receiver)) return Error(Status::Busy);
+    if (notification::take_bound_signal(self)) return {}; // a pending signal comes first
     Thread* sender = ep.head && waits_to_send(*ep.head) ? ep.head : nullptr;
     if (sender) {
         bool call = sender->ipc_wait == IpcWait::Call;

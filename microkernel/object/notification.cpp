@@ -1,6 +1,9 @@
 #include "notification.h"
 
 #include "kernel/scheduler.h"
+#include "object/endpoint.h"
+
+#include <rayos/abi/abi.h>
 
 namespace rayos::notification {
 namespace {
@@ -19,9 +22,46 @@ void dequeue(Notification& n, Thread& t) {
     t.ipc_wait = IpcWait::None;
 }
 
+// The signal as a message to a receive that it ends (bound notification).
+void deliver_as_message(Thread& t, uint64_t word) {
+    t.frame.rdi = word;
+    t.frame.rsi = abi::MessageInfo::make(abi::kLabelNotification, 0);
+    t.frame.rax = 0;
+}
+
 } // namespace
 
+void bind(Thread& thread, Notification& n) {
+    thread.bound_notification = &n;
+    n.bound = &thread;
+}
+
+void unbind(Thread& thread) {
+    if (thread.bound_notification) thread.bound_notification->bound = nullptr;
+    thread.bound_notification = nullptr;
+}
+
+bool take_bound_signal(Thread& self) {
+    Notification* n = self.bound_notification;
+    if (!n || !n->pending) return false;
+    deliver_as_message(self, n->word);
+    n->word = 0;
+    n->pending = 0;
+    return true;
+}
+
 void signal(Notification& n, uint64_t badge) {
+    Thread* bound = n.bound;
+    if (!n.head && bound && bound->state == ThreadState::BlockedIpc &&
+        bound->ipc_wait == IpcWait::Recv) {
+        // The bound thread waits on an endpoint: the signal ends its receive.
+        ipc::cancel_thread(*bound);
+        deliver_as_message(*bound, n.word | badge);
+        n.word = 0;
+        n.pending = 0;
+        sched::make_ready(bound);
+        return;
+    }
     if (Thread* waiter = n.head) {
         dequeue(n, *waiter);
         waiter->frame.rdi = n.word | badge;
@@ -57,6 +97,7 @@ bool wait(Thread& self, Notification& n, bool blocking) {
 }
 
 void cancel(Notification& n) {
+    if (n.bound) unbind(*n.bound);
     while (Thread* t = n.head) {
         dequeue(n, *t);
         t->frame.rax = static_cast<uint64_t>(Status::InvalidCapability);

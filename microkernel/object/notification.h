@@ -17,6 +17,8 @@ struct Notification {
     Thread* tail;
     uint64_t word;    // badges signalled since the last wait/poll
     uint64_t pending; // 1 if signalled since the last wait/poll (the word may be 0)
+    Thread* bound;    // the thread it is bound to (tcb_bind_notification), or nullptr
+    uint64_t reserved[3];
 };
 static_assert(sizeof(Notification) <= (1u << abi::object_size_bits(abi::ObjectType::Notification)));
 
@@ -26,7 +28,12 @@ void signal(Notification& n, uint64_t badge);
 // Returns true (word in self's rdi) when a signal was pending; otherwise
 // `self` now waits (blocking) or nothing changed (!blocking).
 bool wait(Thread& self, Notification& n, bool blocking);
-void cancel(Notification& n);     // object destroyed: waiters get InvalidCapability
+void cancel(Notification& n); // object destroyed: waiters get InvalidCapability
+// Bound notifications: bind (both unbound before), unbind, and the check a
+// receive makes first — true if a pending signal was delivered to `self`.
+void bind(Thread& thread, Notification& n);
+void unbind(Thread& thread);
+bool take_bound_signal(Thread& self);
 void cancel_thread(Thread& self); // a waiting thread stops
 
 } // namespace notification

@@ -97,9 +97,10 @@ public:
     Notification* ipc_notification = nullptr;
     Thread* ipc_next = nullptr; // endpoint queue links
     Thread* ipc_prev = nullptr;
-    uint64_t ipc_badge = 0; // badge of the capability the message was sent with
-    uint64_t ipc_buffer = 0; // user address of its abi::IpcBuffer (0: none)
-    bool ipc_can_grant = false; // the queued message may carry capabilities
+    uint64_t ipc_badge = 0;                     // badge of the capability the message was sent with
+    uint64_t ipc_buffer = 0;                    // user address of its abi::IpcBuffer (0: none)
+    bool ipc_can_grant = false;                 // the queued message may carry capabilities
+    Notification* bound_notification = nullptr; // its signals end our receives
     Reply* ipc_reply = nullptr;
     // While a fault is being handled: the message is fault_message (not the
     // registers, which hold the faulting state) and the reply decides how

@@ -4,6 +4,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/switch.h"
 #include "object/endpoint_queue.h"
+#include "object/notification.h"
 
 #include <rayos/abi/abi.h>
 

@@ -6,6 +6,7 @@
 #include "cap/operations.h"
 #include "kernel/scheduler.h"
 #include "object/address_space.h"
+#include "object/notification.h"
 
 #include <rayos/abi/abi.h>
 
@@ -158,6 +159,30 @@ Result<uint64_t> inv_tcb_set_ipc_buffer(Thread& self, Slot& invoked, InvocationA
     if (address && !is_user_address(address))
         return reject(self, Status::BadAddress, "IPC buffer is not a user address");
     thread_of(invoked).ipc_buffer = address;
+    return 0;
+}
+
+} // namespace rayos::syscall
+
+namespace rayos::syscall {
+
+Result<uint64_t> inv_tcb_bind_notification(Thread& self, Slot& invoked, InvocationArgs args) {
+    Thread& t = thread_of(invoked);
+    if (args[0] == 0) {
+        notification::unbind(t);
+        return 0;
+    }
+    auto slot = lookup_in_cspace(self, args[0]);
+    if (!slot) return reject(self, slot.error(), "notification address does not resolve");
+    const Capability& cap = slot.value()->cap;
+    if (cap.type != ObjectType::Notification)
+        return reject(self, Status::InvalidCapability, "not a notification capability");
+    if (!cap.has_rights(abi::rights::kRead))
+        return reject(self, Status::MissingRights, "notification capability cannot receive");
+    auto* n = reinterpret_cast<Notification*>(cap.object);
+    if (t.bound_notification || n->bound)
+        return reject(self, Status::Busy, "thread or notification is bound already");
+    notification::bind(t, *n);
     return 0;
 }
 

@@ -599,3 +599,58 @@ RAYOS_TEST("ipc.capability_transfer_checked") {
     CHECK(st(sys::reply(cap_reply, MessageInfo::make(0, 0, 1), 0, 0, 0, 0)) ==
           Status::NotSupported);
 }
+
+// --- bound notifications ------------------------------------------------------------
+
+namespace {
+uint64_t bound_endpoint = 0;
+volatile uint64_t bound_label = 0, bound_word = 0;
+
+void receive_once(void*) {
+    Message m;
+    if (ipc::recv(bound_endpoint, 0, m) == 0) {
+        bound_label = MessageInfo::label(m.info);
+        bound_word = m.badge;
+    }
+    exit_thread(0);
+}
+} // namespace
+
+RAYOS_TEST("notification.bound_signal_ends_a_receive") {
+    bound_endpoint = make_object(ObjectType::Endpoint);
+    uint64_t n = make_object(ObjectType::Notification), badged = fresh_slot();
+    CHECK(bound_endpoint && n);
+    CHECK_EQ(inv::cnode_mint(kRoot, badged, kDepth, n, abi::rights::kAll, 0x20), 0);
+    bound_label = 0;
+    bound_word = 0;
+    auto t = test::start_tcb_thread(receive_once, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    CHECK_EQ(inv::tcb_bind_notification(t.tcb, n), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    settle(); // it waits on the endpoint
+    CHECK_EQ(bound_label, 0u);
+    CHECK_EQ(sys::signal(badged), 0);
+    settle();
+    CHECK_EQ(bound_label, abi::kLabelNotification);
+    CHECK_EQ(bound_word, 0x20u);
+}
+
+RAYOS_TEST("notification.pending_bound_signal_comes_first") {
+    uint64_t endpoint = make_object(ObjectType::Endpoint),
+             n = make_object(ObjectType::Notification);
+    CHECK(endpoint && n);
+    CHECK_EQ(inv::tcb_bind_notification(abi::kInitSlotTcb, n), 0);
+    Message m;
+    CHECK(st(ipc::nb_recv(endpoint, 0, m)) == Status::WouldBlock); // nothing pending
+    CHECK_EQ(sys::signal(n), 0);
+    CHECK_EQ(ipc::nb_recv(endpoint, 0, m), 0);
+    CHECK_EQ(MessageInfo::label(m.info), abi::kLabelNotification);
+    CHECK(st(ipc::nb_recv(endpoint, 0, m)) == Status::WouldBlock); // consumed
+    // Binding rules.
+    uint64_t other = make_object(ObjectType::Notification);
+    CHECK(st(inv::tcb_bind_notification(abi::kInitSlotTcb, other)) == Status::Busy);
+    CHECK(st(inv::tcb_bind_notification(abi::kInitSlotTcb, endpoint)) == Status::InvalidCapability);
+    CHECK_EQ(inv::tcb_bind_notification(abi::kInitSlotTcb, 0), 0);
+    CHECK_EQ(inv::tcb_bind_notification(abi::kInitSlotTcb, other), 0);
+    CHECK_EQ(inv::tcb_bind_notification(abi::kInitSlotTcb, 0), 0);
+}

@@ -87,6 +87,11 @@ struct MessageInfo {
     }
 };
 
+// A thread bound to a notification (tcb_bind_notification) that receives on
+// an endpoint also receives that notification's signals: recv returns with
+// this label, length 0, and the notification's word in place of the badge.
+constexpr uint64_t kLabelNotification = (1ull << 52) - 1;
+
 // Faults as messages. A thread whose TCB names a fault endpoint (tcb_configure)
 // does not stop on a CPU exception: it calls that endpoint with a fault
 // message, badge = the endpoint capability's badge, and waits for the reply.

@@ -16,7 +16,7 @@ namespace rayos::abi {
     X(CNode, 2, 0)                                                                                 \
     X(Tcb, 3, 11)                                                                                  \
     X(Endpoint, 4, 4)                                                                              \
-    X(Notification, 5, 5)                                                                          \
+    X(Notification, 5, 6)                                                                          \
     X(Reply, 6, 5)                                                                                 \
     X(Frame, 7, 0)                                                                                 \
     X(PageTable, 8, 12)                                                                            \
