@@ -67,7 +67,11 @@ void make_ready_next(Thread* thread) {
     cpu.direct_next = thread;
 }
 
+// The thread that stopped last, for the report when none is left.
+const Thread* last_stopped = nullptr;
+
 void stop(Thread* thread, const abi::ThreadStopInfo& info) {
+    last_stopped = thread;
     arch::PerCpu& cpu = arch::this_cpu();
     if (cpu.direct_next == thread)
         cpu.direct_next = nullptr;
@@ -171,6 +175,11 @@ void resume() {
         if (arch::read_cr3() != kernel_space_root()) arch::write_cr3(kernel_space_root());
         if (live_thread_count() == 0) {
             kprintf("kernel: no user thread is left to run; halting.\n");
+            if (const Thread* t = last_stopped)
+                kprintf("kernel: the last one, '%s' (id %#lx), %s (code %ld, vector %lu)\n",
+                        t->name, t->id,
+                        t->stop_info.kind == abi::StopKind::Faulted ? "faulted" : "exited",
+                        t->stop_info.code, t->stop_info.vector);
             arch::power_off(abi::kQemuExitFailure);
         }
         arch::wait_for_interrupt(); // idle until an interrupt makes a thread ready

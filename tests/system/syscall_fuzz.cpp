@@ -103,14 +103,22 @@ RAYOS_TEST("fuzz.random_syscalls_survived") {
                                              free_base + 64 + r.below(64), 1 + r.below(3));
             } else {
                 uint64_t label = 1 + r.below(6);
+                uint64_t source = r.below(slots_in_use + 64);
+                if (source == abi::kInitSlotTcb) source = abi::kInitSlotIrqControl; // see below
                 result = inv::raw(test::kRoot, label, free_base + r.below(64),
-                                  r.below(8) == 0 ? r.below(70) : 64, r.below(slots_in_use + 64),
-                                  r.below(16), r.below(4), r.below(8));
+                                  r.below(8) == 0 ? r.below(70) : 64, source, r.below(16),
+                                  r.below(4), r.below(8));
             }
         } else if (number == sys::number::invoke) {
             uint64_t label = r.below(4) == 0 ? r.next() : r.below(20);
-            result = inv::raw(cap, label, fuzz_word(r, slots_in_use + 8), fuzz_word(r, 70),
-                              fuzz_word(r, slots_in_use + 8), fuzz_word(r, 20), fuzz_word(r, 300),
+            uint64_t a0 = fuzz_word(r, slots_in_use + 8), a1 = fuzz_word(r, 70);
+            uint64_t a2 = fuzz_word(r, slots_in_use + 8);
+            // The fuzzer never deletes, revokes, moves or mutates its own
+            // thread capability: losing it ends the run (legal, but not
+            // what a fuzzer is for).
+            if (a0 == abi::kInitSlotTcb) a0 = abi::kInitSlotIrqControl;
+            if (a2 == abi::kInitSlotTcb) a2 = abi::kInitSlotIrqControl;
+            result = inv::raw(cap, label, a0, a1, a2, fuzz_word(r, 20), fuzz_word(r, 300),
                               fuzz_word(r, 64));
         } else if (number == sys::number::debug_write) {
             // Short lengths keep the console readable when a pointer is valid.

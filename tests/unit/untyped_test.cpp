@@ -53,7 +53,7 @@ TEST_CASE("untyped: object_bits of fixed-size types ignores the request") {
         uint8_t bits;
     };
     for (Fixed f : {Fixed{ObjectType::Tcb, 11}, Fixed{ObjectType::Endpoint, 4},
-                    Fixed{ObjectType::Notification, 5}, Fixed{ObjectType::Reply, 5},
+                    Fixed{ObjectType::Notification, 6}, Fixed{ObjectType::Reply, 5},
                     Fixed{ObjectType::PageTable, 12}, Fixed{ObjectType::VSpace, 13}}) {
         CAPTURE(abi::object_type_name(f.type));
         CHECK(abi::object_size_bits(f.type) == f.bits);
