@@ -295,6 +295,27 @@ RAYOS_TEST("fault.handler_endpoint_deleted_while_fault_waits") {
     CHECK_EQ(inv::tcb_registers(t.tcb, regs), 0); // stopped, not resumed
 }
 
+RAYOS_TEST("tcb.deleting_a_blocked_thread_leaves_the_endpoint_queue") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    CHECK(endpoint);
+    auto receiver = [](void*) {
+        Message m;
+        ipc::recv(endpoint, 0, m);
+        flag = 0xBAD; // never reached: the thread is deleted while it waits
+        exit_thread(0);
+    };
+    flag = 0;
+    auto t = start_tcb_thread(receiver, nullptr, kMainPriority);
+    CHECK(t.tcb);
+    settle(); // blocked in recv
+    CHECK_EQ(inv::cnode_delete(kRoot, t.tcb, kDepth), 0);
+    // Nobody receives on the endpoint any more.
+    CHECK(st(sys::nb_send(endpoint, MessageInfo::make(0, 0), 0, 0, 0, 0)) == Status::WouldBlock);
+    settle();
+    CHECK_EQ(flag, 0u);
+}
+
 // Last: lowers init's own priority, which it cannot raise again.
 RAYOS_TEST("tcb.zz_higher_priority_preempts_at_once") {
     flag = 0;
