@@ -5,6 +5,7 @@
 #pragma once
 
 #include "endpoint.h"
+#include "thread_queue.h"
 
 namespace rayos::ipc {
 
@@ -14,25 +15,11 @@ inline bool waits_to_send(const Thread& t) {
 
 inline void enqueue(Endpoint& ep, Thread& t) {
     t.ipc_endpoint = &ep;
-    t.ipc_next = nullptr;
-    t.ipc_prev = ep.tail;
-    if (ep.tail)
-        ep.tail->ipc_next = &t;
-    else
-        ep.head = &t;
-    ep.tail = &t;
+    queue_append(ep, t);
 }
 
 inline void dequeue(Endpoint& ep, Thread& t) {
-    if (t.ipc_prev)
-        t.ipc_prev->ipc_next = t.ipc_next;
-    else
-        ep.head = t.ipc_next;
-    if (t.ipc_next)
-        t.ipc_next->ipc_prev = t.ipc_prev;
-    else
-        ep.tail = t.ipc_prev;
-    t.ipc_next = t.ipc_prev = nullptr;
+    queue_remove(ep, t);
     t.ipc_endpoint = nullptr;
 }
 

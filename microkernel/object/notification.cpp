@@ -2,6 +2,7 @@
 
 #include "kernel/scheduler.h"
 #include "object/endpoint.h"
+#include "object/thread_queue.h"
 
 #include <rayos/abi/abi.h>
 
@@ -9,15 +10,7 @@ namespace rayos::notification {
 namespace {
 
 void dequeue(Notification& n, Thread& t) {
-    if (t.ipc_prev)
-        t.ipc_prev->ipc_next = t.ipc_next;
-    else
-        n.head = t.ipc_next;
-    if (t.ipc_next)
-        t.ipc_next->ipc_prev = t.ipc_prev;
-    else
-        n.tail = t.ipc_prev;
-    t.ipc_next = t.ipc_prev = nullptr;
+    queue_remove(n, t);
     t.ipc_notification = nullptr;
     t.ipc_wait = IpcWait::None;
 }
@@ -84,13 +77,7 @@ bool wait(Thread& self, Notification& n, bool blocking) {
     }
     if (!blocking) return false;
     self.ipc_notification = &n;
-    self.ipc_next = nullptr;
-    self.ipc_prev = n.tail;
-    if (n.tail)
-        n.tail->ipc_next = &self;
-    else
-        n.head = &self;
-    n.tail = &self;
+    queue_append(n, self);
     self.ipc_wait = IpcWait::Wait;
     self.state = ThreadState::BlockedIpc;
     return false;

@@ -35,14 +35,9 @@ Result<uint64_t> inv_irq_handler_set_notification(Thread& self, Slot& invoked,
         irq::bind(line, nullptr, 0);
         return 0;
     }
-    auto slot = lookup_in_cspace(self, args[0]);
-    if (!slot) return reject(self, slot.error(), "notification address does not resolve");
-    const Capability& cap = slot.value()->cap;
-    if (cap.type != ObjectType::Notification)
-        return reject(self, Status::InvalidCapability, "not a notification capability");
-    if (!cap.has_rights(abi::rights::kWrite))
-        return reject(self, Status::MissingRights, "notification capability cannot signal");
-    irq::bind(line, reinterpret_cast<Notification*>(cap.object), cap.word);
+    const Capability* cap =
+        TRY(typed_cap(self, args[0], ObjectType::Notification, abi::rights::kWrite));
+    irq::bind(line, reinterpret_cast<Notification*>(cap->object), cap->word);
     return 0;
 }
 

@@ -13,11 +13,8 @@ namespace rayos::syscall {
 namespace {
 
 Result<AddressSpace*> vspace_at(Thread& self, uint64_t cptr) {
-    auto slot = lookup_in_cspace(self, cptr);
-    if (!slot) return reject(self, slot.error(), "VSpace address does not resolve");
-    if (slot.value()->cap.type != ObjectType::VSpace)
-        return reject(self, Status::InvalidCapability, "not a VSpace capability");
-    return reinterpret_cast<AddressSpace*>(slot.value()->cap.object);
+    const Capability* cap = TRY(typed_cap(self, cptr, ObjectType::VSpace, 0));
+    return reinterpret_cast<AddressSpace*>(cap->object);
 }
 
 Result<uint64_t> page_flags(Thread& self, const Capability& frame, uint64_t attributes) {

@@ -172,14 +172,9 @@ Result<uint64_t> inv_tcb_bind_notification(Thread& self, Slot& invoked, Invocati
         notification::unbind(t);
         return 0;
     }
-    auto slot = lookup_in_cspace(self, args[0]);
-    if (!slot) return reject(self, slot.error(), "notification address does not resolve");
-    const Capability& cap = slot.value()->cap;
-    if (cap.type != ObjectType::Notification)
-        return reject(self, Status::InvalidCapability, "not a notification capability");
-    if (!cap.has_rights(abi::rights::kRead))
-        return reject(self, Status::MissingRights, "notification capability cannot receive");
-    auto* n = reinterpret_cast<Notification*>(cap.object);
+    const Capability* cap =
+        TRY(typed_cap(self, args[0], ObjectType::Notification, abi::rights::kRead));
+    auto* n = reinterpret_cast<Notification*>(cap->object);
     if (t.bound_notification || n->bound)
         return reject(self, Status::Busy, "thread or notification is bound already");
     notification::bind(t, *n);

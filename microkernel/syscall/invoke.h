@@ -49,4 +49,8 @@ private:
 // Looks up a slot in `self`'s CSpace (full-depth capability address).
 Result<Slot*> lookup_in_cspace(Thread& self, uint64_t cptr);
 
+// The capability at `cptr` if it has `type` and `rights`; rejects (with the
+// reason) otherwise.
+Result<const Capability*> typed_cap(Thread& self, uint64_t cptr, ObjectType type, uint8_t rights);
+
 } // namespace rayos::syscall

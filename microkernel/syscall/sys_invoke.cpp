@@ -34,6 +34,17 @@ Result<Slot*> lookup_in_cspace(Thread& self, uint64_t cptr) {
     return found->slot;
 }
 
+Result<const Capability*> typed_cap(Thread& self, uint64_t cptr, ObjectType type, uint8_t rights) {
+    auto slot = lookup_in_cspace(self, cptr);
+    if (!slot) return reject(self, slot.error(), "capability address does not resolve");
+    const Capability& cap = slot.value()->cap;
+    if (cap.type != type)
+        return reject(self, Status::InvalidCapability, "capability has the wrong type");
+    if (!cap.has_rights(rights))
+        return reject(self, Status::MissingRights, "capability lacks a needed right");
+    return &cap;
+}
+
 Result<uint64_t> sys_invoke(Thread& self, Args args) {
     uint64_t cptr = args[0], label = args[1];
     const Entry* entry = nullptr;

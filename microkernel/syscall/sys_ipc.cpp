@@ -18,25 +18,16 @@ struct EndpointCap {
 };
 
 Result<EndpointCap> endpoint_at(Thread& self, uint64_t cptr, uint8_t right) {
-    auto slot = lookup_in_cspace(self, cptr);
-    if (!slot) return reject(self, slot.error(), "endpoint address does not resolve");
-    const Capability& cap = slot.value()->cap;
-    if (cap.type != ObjectType::Endpoint)
-        return reject(self, Status::InvalidCapability, "not an endpoint capability");
-    if (!cap.has_rights(right))
-        return reject(self, Status::MissingRights, "endpoint capability lacks the right");
-    return EndpointCap{reinterpret_cast<Endpoint*>(cap.object), cap.word,
-                       cap.has_rights(abi::rights::kGrant)};
+    const Capability* cap = TRY(typed_cap(self, cptr, ObjectType::Endpoint, right));
+    return EndpointCap{reinterpret_cast<Endpoint*>(cap->object), cap->word,
+                       cap->has_rights(abi::rights::kGrant)};
 }
 
 // 0 names no Reply object.
 Result<Reply*> reply_at(Thread& self, uint64_t cptr, bool optional) {
     if (cptr == 0 && optional) return static_cast<Reply*>(nullptr);
-    auto slot = lookup_in_cspace(self, cptr);
-    if (!slot) return reject(self, slot.error(), "reply address does not resolve");
-    if (slot.value()->cap.type != ObjectType::Reply)
-        return reject(self, Status::InvalidCapability, "not a reply capability");
-    return reinterpret_cast<Reply*>(slot.value()->cap.object);
+    const Capability* cap = TRY(typed_cap(self, cptr, ObjectType::Reply, 0));
+    return reinterpret_cast<Reply*>(cap->object);
 }
 
 // Words beyond the registers must be readable in the sender's IPC buffer

@@ -13,14 +13,8 @@ struct NotificationCap {
 };
 
 Result<NotificationCap> notification_at(Thread& self, uint64_t cptr, uint8_t right) {
-    auto slot = lookup_in_cspace(self, cptr);
-    if (!slot) return reject(self, slot.error(), "notification address does not resolve");
-    const Capability& cap = slot.value()->cap;
-    if (cap.type != ObjectType::Notification)
-        return reject(self, Status::InvalidCapability, "not a notification capability");
-    if (!cap.has_rights(right))
-        return reject(self, Status::MissingRights, "notification capability lacks the right");
-    return NotificationCap{reinterpret_cast<Notification*>(cap.object), cap.word};
+    const Capability* cap = TRY(typed_cap(self, cptr, ObjectType::Notification, right));
+    return NotificationCap{reinterpret_cast<Notification*>(cap->object), cap->word};
 }
 
 } // namespace
