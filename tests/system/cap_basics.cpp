@@ -10,6 +10,8 @@
 using namespace rayos;
 using abi::ObjectType;
 using abi::Status;
+using test::settle;
+using test::st;
 
 namespace {
 
@@ -21,10 +23,6 @@ using test::kRoot;
 using test::make_object;
 
 constexpr uint64_t kAll = abi::rights::kAll;
-
-Status st(int64_t result) {
-    return sys::status(result);
-}
 
 // A fresh 2^bits untyped carved from the big one.
 uint64_t small_untyped(uint64_t bits) {

@@ -19,18 +19,10 @@ using test::fresh_slot;
 using test::kDepth;
 using test::kRoot;
 using test::make_object;
+using test::settle;
+using test::st;
 
 namespace {
-
-Status st(int64_t result) {
-    return sys::status(result);
-}
-
-// Lets every other ready thread run until it blocks or ends.
-void settle() {
-    for (int i = 0; i < 8; ++i)
-        sys::yield();
-}
 
 struct Server {
     uint64_t endpoint;

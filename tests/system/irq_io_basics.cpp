@@ -16,12 +16,10 @@ using test::fresh_slot;
 using test::kDepth;
 using test::kRoot;
 using test::make_object;
+using test::settle;
+using test::st;
 
 namespace {
-
-Status st(int64_t result) {
-    return sys::status(result);
-}
 
 constexpr uint64_t kPorts = abi::kInitSlotIoPorts;
 constexpr uint64_t kIrqControl = abi::kInitSlotIrqControl;

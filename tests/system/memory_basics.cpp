@@ -18,12 +18,10 @@ using test::fresh_slot;
 using test::kDepth;
 using test::kRoot;
 using test::make_object;
+using test::settle;
+using test::st;
 
 namespace {
-
-Status st(int64_t result) {
-    return sys::status(result);
-}
 
 constexpr uint64_t kVSpace = abi::kInitSlotVSpace;
 constexpr uint64_t kWritable = abi::kMapWritable;

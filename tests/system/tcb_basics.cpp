@@ -17,18 +17,11 @@ using abi::Status;
 using test::kDepth;
 using test::kRoot;
 using test::make_object;
+using test::settle;
+using test::st;
 using test::start_tcb_thread;
 
 namespace {
-
-Status st(int64_t result) {
-    return sys::status(result);
-}
-
-void settle() {
-    for (int i = 0; i < 8; ++i)
-        sys::yield();
-}
 
 constexpr uint64_t kMainPriority = 100; // init's priority (kernel/config.h)
 

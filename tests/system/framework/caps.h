@@ -5,6 +5,7 @@
 
 #include <rayos/abi/boot_info.h>
 #include <rayos/abi/objects.h>
+#include <rayos/syscall.h>
 
 #include <cstdint>
 
@@ -22,5 +23,15 @@ uint64_t big_untyped();
 uint64_t make_object(abi::ObjectType type, uint64_t size = 0);
 // A copy of `cap` with `rights` in a fresh slot (0 on failure).
 uint64_t copy_cap(uint64_t cap, uint8_t rights);
+
+// The Status of a raw system-call result (Ok for any value >= 0).
+inline abi::Status st(int64_t result) {
+    return sys::status(result);
+}
+// Lets every other ready thread of the same priority run until it blocks.
+inline void settle() {
+    for (int i = 0; i < 8; ++i)
+        sys::yield();
+}
 
 } // namespace rayos::test
