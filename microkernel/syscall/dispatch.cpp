@@ -2,7 +2,6 @@
 
 #include "kernel/log.h"
 #include "kernel/scheduler.h"
-#include "syscall/fastpath.h"
 
 #include <rayos/abi/abi.h>
 
@@ -70,7 +69,6 @@ extern "C" void syscall_from_user(rayos::arch::TrapFrame* frame) {
     using namespace rayos;
     Thread* thread = sched::current();
     thread->counters.syscalls++;
-    syscall::try_fastpath(*thread, *frame);
     frame->rax = static_cast<uint64_t>(syscall::dispatch(*thread, *frame));
     if (__builtin_expect(!sched::may_continue(thread), 0)) sched::resume();
 }

@@ -64,17 +64,18 @@ inline Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
 
 } // namespace
 
-void fastpath_call(Thread& self, arch::TrapFrame& frame) {
+[[gnu::always_inline]] inline void fastpath_call(Thread& self, arch::TrapFrame& frame) {
     if (!message_fits(frame.rsi)) return;
     const Capability* ep = cap_at(self, frame.rdi, ObjectType::Endpoint, abi::rights::kWrite);
     if (!ep) return;
     if (Thread* next = fast_call(self, *reinterpret_cast<Endpoint*>(ep->object), ep->word)) {
         self.counters.ipc++;
+        self.counters.syscalls++;
         sched::run_now(next);
     }
 }
 
-void fastpath_reply_recv(Thread& self, arch::TrapFrame& frame) {
+[[gnu::always_inline]] inline void fastpath_reply_recv(Thread& self, arch::TrapFrame& frame) {
     if (!message_fits(frame.rsi)) return;
     const Capability* ep = cap_at(self, frame.rdi, ObjectType::Endpoint, abi::rights::kRead);
     const Capability* reply = cap_at(self, frame.r12, ObjectType::Reply, 0);
@@ -82,8 +83,17 @@ void fastpath_reply_recv(Thread& self, arch::TrapFrame& frame) {
     if (Thread* next = fast_reply_recv(self, *reinterpret_cast<Endpoint*>(ep->object),
                                        *reinterpret_cast<Reply*>(reply->object))) {
         self.counters.ipc++;
+        self.counters.syscalls++;
         sched::run_now(next);
     }
 }
 
 } // namespace rayos::syscall
+
+extern "C" void syscall_fastpath_call(rayos::arch::TrapFrame* frame) {
+    rayos::syscall::fastpath_call(*rayos::sched::current(), *frame);
+}
+
+extern "C" void syscall_fastpath_reply_recv(rayos::arch::TrapFrame* frame) {
+    rayos::syscall::fastpath_reply_recv(*rayos::sched::current(), *frame);
+}

@@ -24,6 +24,12 @@
  */
 #include "asm_offsets.h"
 
+/* System call numbers by name (SYSCALL_NUMBER_call, ...), from the ABI's one
+ * definition. */
+#define RAYOS_SYSCALL(number, name, params, args) .equ SYSCALL_NUMBER_##name, number;
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+
 .macro PUSH_GPRS
     push %rax
     push %rbx
@@ -140,6 +146,13 @@ syscall_entry:
     PUSH_GPRS
     mov %rsp, %rdi
     mov %gs:PERCPU_KERNEL_STACK_TOP, %rsp
+    /* The IPC fast path (syscall/fastpath.cpp) is tried first for the two
+     * calls of every RPC; it does not return when it handled the call. */
+    cmp $SYSCALL_NUMBER_call, %rax
+    je .Lfastpath_call
+    cmp $SYSCALL_NUMBER_reply_recv, %rax
+    je .Lfastpath_reply_recv
+.Lgeneral:
     call syscall_from_user
     /* Fast exit: the same thread continues. The C++ code preserved rbx, rbp
      * and r12-r15, so only the registers it may have changed are reloaded. */
@@ -156,6 +169,16 @@ syscall_entry:
     mov FRAME_RSP - FRAME_SIZE(%rsp), %rsp
     swapgs
     sysretq
+.Lfastpath_call:
+    call syscall_fastpath_call  /* rdi = frame; the stack is 16-byte aligned */
+    jmp .Lfastpath_declined
+.Lfastpath_reply_recv:
+    call syscall_fastpath_reply_recv
+.Lfastpath_declined:
+    mov %gs:PERCPU_CONTEXT_TOP, %rdi
+    sub $FRAME_SIZE, %rdi       /* not handled: the frame again, and on */
+    mov FRAME_RAX(%rdi), %rax
+    jmp .Lgeneral
 
 /* [[noreturn]] void return_to_user(TrapFrame* frame) */
     .align 16
