@@ -18,12 +18,8 @@ bool refers_to_same(const Slot* other, const Slot& slot) {
 // Runs when the last capability to an object goes away.
 void destroy_object(const Capability& cap) {
     switch (cap.type) {
-    case ObjectType::CNode: {
-        Slot* slots = reinterpret_cast<Slot*>(cap.object);
-        for (uint64_t i = 0; i < (1ull << cap.size_bits); ++i)
-            if (!slots[i].empty()) (void)delete_capability(slots[i]);
-        break;
-    }
+    case ObjectType::CNode:
+        break; // emptied before its last capability goes (clear_cnode)
     case ObjectType::Tcb: {
         auto* thread = reinterpret_cast<Thread*>(cap.object);
         if (thread->alive()) {
@@ -120,8 +116,26 @@ bool is_final(const Slot& slot) {
     return true;
 }
 
-VoidResult delete_capability(Slot& slot) {
-    if (slot.empty()) return Error(Status::InvalidCapability);
+namespace {
+
+Slot* slots_of(const Capability& cnode) {
+    return reinterpret_cast<Slot*>(cnode.object);
+}
+uint64_t slot_count(const Capability& cnode) {
+    return 1ull << cnode.size_bits;
+}
+
+// A non-empty slot of `cnode` other than `skip`, or nullptr.
+Slot* first_content(const Capability& cnode, const Slot* skip) {
+    Slot* slots = slots_of(cnode);
+    for (uint64_t i = 0; i < slot_count(cnode); ++i)
+        if (!slots[i].empty() && &slots[i] != skip) return &slots[i];
+    return nullptr;
+}
+
+// Deletes one capability that holds no further work (not a final CNode with
+// contents).
+void delete_leaf(Slot& slot) {
     if (slot.cap.type == ObjectType::Frame || slot.cap.type == ObjectType::PageTable)
         vspace::unmap(slot.cap); // every mapping belongs to one capability
     if (slot.cap.type == ObjectType::VSpace && slot.reserved) {
@@ -131,18 +145,53 @@ VoidResult delete_capability(Slot& slot) {
         owner->space = nullptr;
     }
     bool last = is_final(slot);
-    // Empty the slot first: destroying a CNode deletes its contents, which
-    // may include this very slot.
     Capability cap = cdt::remove(slot);
     if (last) destroy_object(cap);
+}
+
+bool is_final_cnode_with_contents(const Slot& slot, const Slot* skip) {
+    return slot.cap.type == ObjectType::CNode && is_final(slot) && first_content(slot.cap, skip);
+}
+
+// Empties a CNode whose last capability (`keep`, possibly inside it) is
+// being deleted. Nested CNodes that would die too are emptied first, found
+// by walking down (no recursion, so depth cannot overflow the kernel stack).
+// At most `budget` deletions: Preempted when work is left.
+VoidResult clear_cnode(const Capability& cnode, const Slot* keep, uint32_t& budget) {
+    for (;;) {
+        Slot* victim = first_content(cnode, keep);
+        if (!victim) return {};
+        // (A final CNode with contents always yields a victim inside it.)
+        while (Slot* inner = is_final_cnode_with_contents(*victim, keep)
+                                 ? first_content(victim->cap, keep)
+                                 : nullptr)
+            victim = inner;
+        if (budget == 0) return Error(Status::Preempted);
+        --budget;
+        delete_leaf(*victim);
+    }
+}
+
+} // namespace
+
+VoidResult delete_capability(Slot& slot, uint32_t& budget) {
+    if (slot.empty()) return Error(Status::InvalidCapability);
+    if (is_final_cnode_with_contents(slot, &slot)) TRY(clear_cnode(slot.cap, &slot, budget));
+    delete_leaf(slot);
+    if (budget) --budget;
     return {};
+}
+
+VoidResult delete_capability(Slot& slot) {
+    uint32_t unlimited = ~0u;
+    return delete_capability(slot, unlimited);
 }
 
 VoidResult revoke(Slot& slot, uint32_t budget) {
     if (slot.empty()) return Error(Status::InvalidCapability);
     while (Slot* leaf = cdt::descendant_leaf(slot)) {
-        if (budget-- == 0) return Error(Status::Preempted);
-        TRY(delete_capability(*leaf));
+        if (budget == 0) return Error(Status::Preempted);
+        TRY(delete_capability(*leaf, budget));
         if (slot.empty()) return {}; // it was inside a CNode that went away
     }
     if (slot.cap.type == ObjectType::Untyped) slot.cap.word = 0; // nothing left: reset

@@ -25,8 +25,12 @@ Result<Capability> with_badge(const Capability& source, uint64_t badge);
 bool is_final(const Slot& slot);
 
 // Empties `slot`; if it held the last capability to its object, the object
-// is destroyed first (a CNode's contents are deleted, a thread stops).
-// InvalidCapability for an empty slot.
+// is destroyed (a thread stops, waiters are released, ...). The last
+// capability to a CNode goes only after everything inside it: at most
+// `budget` capabilities are deleted per call (the count is reduced), then
+// Preempted says "call again". InvalidCapability for an empty slot.
+VoidResult delete_capability(Slot& slot, uint32_t& budget);
+// The same without a budget, for kernel-internal slots.
 VoidResult delete_capability(Slot& slot);
 
 // Deletes descendants of `slot` until none are left (returns Ok; an

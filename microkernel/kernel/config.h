@@ -27,8 +27,8 @@ constexpr size_t kThreadNameLength = 32;
 // Largest single debug_write.
 constexpr uint64_t kMaxDebugWrite = 4096;
 
-// Capabilities a single revoke call deletes before it returns Preempted (so
-// the caller repeats it and the kernel stays responsive).
+// Capabilities a single delete or revoke call deletes before it returns
+// Preempted (so the caller repeats it and the kernel stays responsive).
 constexpr uint32_t kRevokeBudget = 256;
 // Objects one untyped_retype call may create.
 constexpr uint64_t kMaxRetypeCount = 256;

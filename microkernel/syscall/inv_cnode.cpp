@@ -76,7 +76,8 @@ Result<uint64_t> inv_cnode_delete(Thread& self, Slot& invoked, InvocationArgs ar
     auto slot = slot_at(invoked, args[0], args[1]);
     if (!slot) return reject(self, slot.error(), "slot does not resolve");
     if (slot.value()->empty()) return reject(self, Status::InvalidCapability, "slot is empty");
-    TRY(caps::delete_capability(*slot.value()));
+    uint32_t budget = config::kRevokeBudget;
+    TRY(caps::delete_capability(*slot.value(), budget));
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "framework/guest_test.h"
 
 #include <rayos/invoke.h>
+#include <rayos/ipc.h>
 #include <rayos/runtime.h>
 
 using namespace rayos;
@@ -338,4 +339,68 @@ RAYOS_TEST("cnode.revoke_is_preemptible") {
     CHECK_EQ(r, 0);
     CHECK(calls >= 3); // 600 deletions at 256 per call
     CHECK(st(inv::cnode_delete(kRoot, first + 599, kDepth)) == Status::InvalidCapability);
+}
+
+// --- deleting CNodes with contents ---------------------------------------------------
+
+namespace {
+// A thread blocked on `endpoint` until the endpoint is destroyed, which
+// shows that its last capability is gone.
+uint64_t watched_endpoint = 0;
+int64_t start_watcher() {
+    return Thread::spawn(
+        [](void*) {
+            Message m;
+            exit_thread(ipc::recv(watched_endpoint, 0, m));
+        },
+        nullptr);
+}
+bool endpoint_destroyed(int64_t watcher) {
+    abi::ThreadStopInfo info{};
+    return Thread::join(uint64_t(watcher), info) == 0 && st(info.code) == Status::InvalidCapability;
+}
+} // namespace
+
+RAYOS_TEST("cnode.deleting_a_full_cnode_is_preemptible") {
+    watched_endpoint = make_object(ObjectType::Endpoint);
+    uint64_t node = make_object(ObjectType::CNode, 10); // 1024 slots
+    CHECK(watched_endpoint && node);
+    for (uint64_t i = 0; i < 600; ++i)
+        CHECK_EQ(inv::cnode_copy(node, i, 10, watched_endpoint, kAll), 0);
+    int64_t watcher = start_watcher();
+    CHECK(watcher > 0);
+    test::settle();
+    int calls = 1;
+    int64_t r = inv::cnode_delete(kRoot, node, kDepth);
+    while (st(r) == Status::Preempted && calls < 100) {
+        ++calls;
+        r = inv::cnode_delete(kRoot, node, kDepth);
+    }
+    CHECK_EQ(r, 0);
+    CHECK(calls >= 3); // 600 copies at 256 per call
+    // Every copy went with the CNode: deleting the original is final.
+    CHECK_EQ(inv::cnode_delete(kRoot, watched_endpoint, kDepth), 0);
+    CHECK(endpoint_destroyed(watcher));
+}
+
+RAYOS_TEST("cnode.nested_cnodes_are_emptied_without_recursion") {
+    watched_endpoint = make_object(ObjectType::Endpoint);
+    CHECK(watched_endpoint);
+    // A chain of CNodes, each holding the only capability to the next; the
+    // last holds a copy of the endpoint. Deleting the first empties them all.
+    constexpr int kChain = 100;
+    uint64_t nodes[kChain];
+    for (auto& node : nodes) {
+        node = make_object(ObjectType::CNode, 1);
+        CHECK(node);
+    }
+    CHECK_EQ(inv::cnode_copy(nodes[kChain - 1], 1, 1, watched_endpoint, kAll), 0);
+    for (int i = kChain - 1; i > 0; --i)
+        CHECK_EQ(inv::cnode_move(nodes[i - 1], 0, 1, nodes[i]), 0);
+    int64_t watcher = start_watcher();
+    CHECK(watcher > 0);
+    test::settle();
+    CHECK_EQ(inv::cnode_delete(kRoot, nodes[0], kDepth), 0);
+    CHECK_EQ(inv::cnode_delete(kRoot, watched_endpoint, kDepth), 0);
+    CHECK(endpoint_destroyed(watcher));
 }
