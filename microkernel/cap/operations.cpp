@@ -11,8 +11,45 @@
 namespace rayos::caps {
 namespace {
 
+// Slots inside a Thread (CSpace root, fault endpoint, address space) hold
+// non-owning references: Slot.reserved names the owning thread. They never
+// keep an object alive; when its last ordinary capability goes, they are
+// detached from their threads (detach_references).
+bool is_internal(const Slot* slot) {
+    return slot && slot->reserved != 0;
+}
+
 bool refers_to_same(const Slot* other, const Slot& slot) {
-    return other && other != &slot && other->cap.same_object(slot.cap);
+    return other && other != &slot && !is_internal(other) && other->cap.same_object(slot.cap);
+}
+
+// Takes a thread's internal reference away, fixing up the thread: without
+// its address space it cannot run, without its CSpace every lookup fails,
+// without its fault endpoint a fault stops it.
+void detach(Slot& internal) {
+    auto* owner = reinterpret_cast<Thread*>(internal.reserved);
+    if (&internal == &owner->vspace_slot) {
+        if (owner->alive()) sched::suspend(owner);
+        owner->space = nullptr;
+    }
+    (void)cdt::remove(internal);
+}
+
+// Internal references to the object of `slot` sit next to it in the
+// derivation tree (children or siblings): detach every one.
+void detach_references(Slot& slot) {
+    for (;;) {
+        Slot* found = nullptr;
+        for (Slot* c = slot.first_child; c && !found; c = c->next_sibling)
+            if (is_internal(c) && c->cap.same_object(slot.cap)) found = c;
+        Slot* first = slot.parent ? slot.parent->first_child : &slot;
+        while (first && first->prev_sibling)
+            first = first->prev_sibling;
+        for (Slot* c = first; c && !found; c = c->next_sibling)
+            if (c != &slot && is_internal(c) && c->cap.same_object(slot.cap)) found = c;
+        if (!found) return;
+        detach(*found);
+    }
 }
 
 // Runs when the last capability to an object goes away.
@@ -136,21 +173,21 @@ Slot* first_content(const Capability& cnode, const Slot* skip) {
 // Deletes one capability that holds no further work (not a final CNode with
 // contents).
 void delete_leaf(Slot& slot) {
+    if (is_internal(&slot)) { // a thread's reference: never the object's last
+        detach(slot);
+        return;
+    }
     if (slot.cap.type == ObjectType::Frame || slot.cap.type == ObjectType::PageTable)
         vspace::unmap(slot.cap); // every mapping belongs to one capability
-    if (slot.cap.type == ObjectType::VSpace && slot.reserved) {
-        // A thread's own reference to its address space: it cannot run on.
-        auto* owner = reinterpret_cast<Thread*>(slot.reserved);
-        if (owner->alive()) sched::suspend(owner);
-        owner->space = nullptr;
-    }
     bool last = is_final(slot);
+    if (last) detach_references(slot);
     Capability cap = cdt::remove(slot);
     if (last) destroy_object(cap);
 }
 
 bool is_final_cnode_with_contents(const Slot& slot, const Slot* skip) {
-    return slot.cap.type == ObjectType::CNode && is_final(slot) && first_content(slot.cap, skip);
+    return slot.cap.type == ObjectType::CNode && !is_internal(&slot) && is_final(slot) &&
+           first_content(slot.cap, skip);
 }
 
 // Empties a CNode whose last capability (`keep`, possibly inside it) is

@@ -21,7 +21,8 @@ Result<Capability> derive(const Capability& source, uint8_t rights, uint64_t bad
 // Applies a badge/guard change (mint and mutate share it).
 Result<Capability> with_badge(const Capability& source, uint64_t badge);
 
-// True if no other capability refers to the object of `slot`.
+// True if no other capability refers to the object of `slot` (threads'
+// internal references do not count: they never keep an object alive).
 bool is_final(const Slot& slot);
 
 // Empties `slot`; if it held the last capability to its object, the object

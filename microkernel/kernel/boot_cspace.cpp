@@ -34,7 +34,7 @@ VoidResult build_init_cspace(FrameAllocator& frames, Thread& init) {
     Capability root = make_cap(ObjectType::CNode, reinterpret_cast<uint64_t>(slots), radix);
     root.guard_bits = 64 - radix;
     cdt::insert(nullptr, slots[abi::kInitSlotCNode], root);
-    cdt::insert(&slots[abi::kInitSlotCNode], init.cspace_root, root);
+    init.keep_reference(init.cspace_root, slots[abi::kInitSlotCNode]);
     cdt::insert(nullptr, slots[abi::kInitSlotTcb],
                 make_cap(ObjectType::Tcb, reinterpret_cast<uint64_t>(&init)));
     cdt::insert(nullptr, slots[abi::kInitSlotIrqControl], make_cap(ObjectType::IrqControl, 0));

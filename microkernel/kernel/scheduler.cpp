@@ -70,8 +70,18 @@ void make_ready_next(Thread* thread) {
 // The thread that stopped last, for the report when none is left.
 const Thread* last_stopped = nullptr;
 
+// A thread that stops or is suspended while it waits in thread_join stops
+// waiting: its target must not complete a join into it later.
+void abandon_join(Thread* thread) {
+    if (thread->state != ThreadState::BlockedJoin) return;
+    if (thread->join_target) thread->join_target->joiner = nullptr;
+    thread->join_target = nullptr;
+    thread->frame.rax = static_cast<uint64_t>(Status::Preempted);
+}
+
 void stop(Thread* thread, const abi::ThreadStopInfo& info) {
     last_stopped = thread;
+    abandon_join(thread);
     arch::PerCpu& cpu = arch::this_cpu();
     if (cpu.direct_next == thread)
         cpu.direct_next = nullptr;
@@ -86,6 +96,7 @@ void stop(Thread* thread, const abi::ThreadStopInfo& info) {
 
 void suspend(Thread* thread) {
     arch::PerCpu& cpu = arch::this_cpu();
+    abandon_join(thread);
     if (cpu.direct_next == thread)
         cpu.direct_next = nullptr;
     else if (thread->state == ThreadState::Ready)
@@ -111,6 +122,7 @@ void set_priority(Thread* thread, uint8_t priority) {
 
 void forget(Thread* thread) {
     arch::PerCpu& cpu = arch::this_cpu();
+    if (last_stopped == thread) last_stopped = nullptr;
     if (cpu.fpu_owner == thread) cpu.fpu_owner = nullptr;
     if (cpu.direct_next == thread) cpu.direct_next = nullptr;
 }

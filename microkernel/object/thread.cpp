@@ -91,6 +91,18 @@ void Thread::release() {
     state = ThreadState::Free;
 }
 
+void Thread::keep_reference(Slot& internal, Slot& source) {
+    internal.reserved = reinterpret_cast<uint64_t>(this);
+    // A sibling of an internal source (internal slots have no children).
+    Slot* parent = source.reserved ? source.parent : &source;
+    cdt::insert(parent, internal, source.cap);
+}
+
+void Thread::share_space_of(Thread& other) {
+    space = other.space;
+    if (!other.vspace_slot.empty()) keep_reference(vspace_slot, other.vspace_slot);
+}
+
 size_t live_thread_count() {
     size_t n = 0;
     for (auto& t : pool)

@@ -124,6 +124,13 @@ public:
     static Thread* construct_in(void* memory);
     // Returns the slot to the pool.
     void release();
+    // Puts a non-owning copy of `source` (a capability slot) into one of this
+    // thread's internal slots (cspace_root, fault_handler, vspace_slot); it
+    // is detached when the object's last ordinary capability goes.
+    void keep_reference(Slot& internal, Slot& source);
+    // Shares `other`'s address space, keeping a reference to it if it is a
+    // VSpace object.
+    void share_space_of(Thread& other);
 
     // Ready, running or blocked: it may still execute instructions.
     bool alive() const {

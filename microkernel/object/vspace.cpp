@@ -3,7 +3,9 @@
 #include "arch/x86_64/cpu.h"
 #include "mm/paging.h"
 #include "mm/physmap.h"
+
 #include "object/address_space.h"
+#include <cstring>
 
 namespace rayos::vspace {
 namespace {
@@ -68,6 +70,9 @@ void unmap(Capability& cap) {
             if (!(entry & paging::kPresent) || (entry & paging::kHuge)) break;
             if ((entry & paging::kAddressMask) == cap.object) {
                 entry = 0;
+                // What was mapped below it goes with it (never reachable
+                // again through this table, wherever it is installed next).
+                memset(phys_to_virt(cap.object), 0, paging::kPageSize4K);
                 break;
             }
             table = entry & paging::kAddressMask;

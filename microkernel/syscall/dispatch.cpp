@@ -39,8 +39,8 @@ const char* current_call = "?";
 Error reject(const Thread& self, Status status, const char* why) {
 #ifdef RAYOS_DEBUG
     // rdi holds the capability address of every call that names one.
-    kprintf("syscall rejected: thread '%s' (id %#lx) %s (rdi %#lx): %s: %s\n", self.name,
-            self.id, current_call, self.frame.rdi, abi::status_name(status), why);
+    kprintf("syscall rejected: thread '%s' (id %#lx) %s (rdi %#lx): %s: %s\n", self.name, self.id,
+            current_call, self.frame.rdi, abi::status_name(status), why);
 #else
     (void)self;
     (void)why;

@@ -4,10 +4,13 @@
 #include "invoke.h"
 
 #include "mm/paging.h"
+#include "mm/physmap.h"
 #include "object/address_space.h"
 #include "object/vspace.h"
 
 #include <rayos/abi/abi.h>
+
+#include <cstring>
 
 namespace rayos::syscall {
 namespace {
@@ -42,6 +45,8 @@ Result<uint64_t> inv_page_table_map(Thread& self, Slot& invoked, InvocationArgs 
     AddressSpace* space = TRY(vspace_at(self, args[0]));
     uint64_t vaddr = args[1] & ~0xFFFull;
     if (args[1] >= abi::kUserTop) return reject(self, Status::BadAddress, "not a user address");
+    // Never install leftovers: a table is empty when it goes in.
+    memset(phys_to_virt(cap.object), 0, paging::kPageSize4K);
     auto level = vspace::map_table(space->root(), vaddr, cap.object);
     if (!level) return reject(self, level.error(), "every table on this path exists already");
     record_mapping(cap, *space, vaddr, uint64_t(level.value()) << 1);

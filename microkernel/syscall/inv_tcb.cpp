@@ -31,12 +31,12 @@ Result<Slot*> optional_cap(Thread& self, uint64_t cptr, ObjectType type, const c
     return slot.value();
 }
 
-// Replaces the capability kept in `keep` (a slot inside thread `owner`) by
-// a copy of `source` (nullptr: none). The slot remembers its owner.
+// Replaces the reference kept in `keep` (a slot inside thread `owner`) by
+// one to `source` (nullptr: none). References never own their object, so
+// dropping one destroys nothing.
 void keep_copy(Thread& owner, Slot& keep, Slot* source) {
     if (!keep.empty()) (void)caps::delete_capability(keep);
-    keep.reserved = reinterpret_cast<uint64_t>(&owner);
-    if (source) cdt::insert(source, keep, source->cap);
+    if (source) owner.keep_reference(keep, *source);
 }
 
 bool not_running(const Thread& t) {
@@ -62,7 +62,7 @@ Result<uint64_t> inv_tcb_configure(Thread& self, Slot& invoked, InvocationArgs a
         t.space = reinterpret_cast<AddressSpace*>(vspace->cap.object);
         keep_copy(t, t.vspace_slot, vspace);
     } else if (!t.space) {
-        t.space = self.space;
+        t.share_space_of(self);
     }
     return 0;
 }

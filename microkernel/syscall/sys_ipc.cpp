@@ -5,6 +5,7 @@
 
 #include "mm/user_memory.h"
 #include "object/endpoint.h"
+#include "object/notification.h"
 
 #include <rayos/abi/abi.h>
 
@@ -124,7 +125,10 @@ Result<uint64_t> sys_reply_recv(Thread& self, Args args) {
     Reply* reply = TRY(reply_at(self, reply_cptr, false));
     if (reply->receiver)
         return reject(self, Status::Busy, "another thread is receiving with this reply object");
-    if (reply->caller) TRY(ipc::reply(self, *reply, !ipc::has_waiting_sender(*ep.endpoint)));
+    // The caller may run at once only if this receive will block.
+    bool will_block = !ipc::has_waiting_sender(*ep.endpoint) &&
+                      !(self.bound_notification && self.bound_notification->pending);
+    if (reply->caller) TRY(ipc::reply(self, *reply, will_block));
     auto received = ipc::receive(self, *ep.endpoint, reply, true);
     if (!received) return reject(self, received.error(), "cannot receive now");
     return 0;

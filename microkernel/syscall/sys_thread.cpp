@@ -26,9 +26,9 @@ Result<uint64_t> sys_thread_spawn(Thread& self, Args args) {
         Thread::create(self.space, self.name, entry, stack_top - 8, arg, tls, self.priority)
             .value_or(nullptr);
     if (!thread) return reject(self, Status::LimitReached, "no free thread slot");
-    // The new thread shares the creator's CSpace.
-    if (!self.cspace_root.empty())
-        cdt::insert(&self.cspace_root, thread->cspace_root, self.cspace_root.cap);
+    // The new thread shares the creator's CSpace and address space.
+    if (!self.cspace_root.empty()) thread->keep_reference(thread->cspace_root, self.cspace_root);
+    thread->share_space_of(self);
     sched::make_ready(thread);
     return thread->id;
 }

@@ -320,3 +320,22 @@ RAYOS_TEST("vspace.ipc_between_address_spaces") {
     CHECK(st(sys::nb_send(echo_endpoint, m.info, 0, 0, 0, 0)) == Status::WouldBlock);
     CHECK(st(inv::tcb_resume(t.tcb)) == Status::InvalidArgument); // no address space any more
 }
+
+// Regression (review finding): a page table unmapped and installed again at
+// another level must not bring its old entries along.
+RAYOS_TEST("memory.reinstalled_page_table_starts_empty") {
+    uint64_t a = fresh_window();
+    uint64_t p1 = make_object(ObjectType::PageTable), p2 = make_object(ObjectType::PageTable);
+    CHECK(p1 && p2);
+    CHECK_EQ(inv::page_table_map(p1, kVSpace, a), 3); // PDPT for window a
+    CHECK_EQ(inv::page_table_map(p2, kVSpace, a), 2); // PD: entry 0 of p1
+    CHECK_EQ(inv::page_table_unmap(p1), 0);
+    uint64_t b = fresh_window();
+    for (int i = 0; i < 2; ++i) {
+        uint64_t table = make_object(ObjectType::PageTable);
+        CHECK(table);
+        CHECK(inv::page_table_map(table, kVSpace, b) > 1);
+    }
+    CHECK_EQ(inv::page_table_map(p1, kVSpace, b), 1); // now a PT for b
+    CHECK(faults(b, false));                          // its old entry 0 (pointing at p2) is gone
+}

@@ -309,6 +309,60 @@ RAYOS_TEST("tcb.deleting_a_blocked_thread_leaves_the_endpoint_queue") {
     CHECK_EQ(flag, 0u);
 }
 
+// Regression (review finding): a thread's CSpace root is a reference, not
+// an owner: the CNode goes (with its contents) when its last capability does.
+RAYOS_TEST("tcb.cspace_root_does_not_keep_a_cnode_alive") {
+    static uint64_t endpoint;
+    endpoint = make_object(ObjectType::Endpoint);
+    uint64_t node = make_object(ObjectType::CNode, 2);
+    CHECK(endpoint && node);
+    CHECK_EQ(inv::cnode_copy(node, 0, 2, endpoint, abi::rights::kAll), 0);
+    uint64_t tcb = make_object(ObjectType::Tcb);
+    CHECK(tcb);
+    CHECK_EQ(inv::tcb_configure(tcb, node, 0, 0), 0);
+    int64_t watcher = Thread::spawn(
+        [](void*) {
+            Message m;
+            exit_thread(ipc::recv(endpoint, 0, m));
+        },
+        nullptr);
+    CHECK(watcher > 0);
+    settle();
+    CHECK_EQ(inv::cnode_delete(kRoot, node, kDepth), 0);     // the copy inside goes too
+    CHECK_EQ(inv::cnode_delete(kRoot, endpoint, kDepth), 0); // so this one is the last
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(watcher), info), 0);
+    CHECK(st(info.code) == Status::InvalidCapability);
+}
+
+// Regression (review finding): a thread deleted while it waits in
+// thread_join is no longer joined when its target stops.
+RAYOS_TEST("tcb.deleted_joiner_is_forgotten") {
+    static uint64_t n;
+    static int64_t target;
+    static abi::ThreadStopInfo joiner_info;
+    n = make_object(ObjectType::Notification);
+    CHECK(n);
+    target = Thread::spawn(
+        [](void*) {
+            uint64_t word;
+            notification::wait(n, word);
+            exit_thread(5);
+        },
+        nullptr);
+    CHECK(target > 0);
+    auto joiner = start_tcb_thread(
+        [](void*) { exit_thread(sys::thread_join(uint64_t(target), &joiner_info)); }, nullptr,
+        kMainPriority);
+    CHECK(joiner.tcb);
+    settle(); // the joiner waits in thread_join
+    CHECK_EQ(inv::cnode_delete(kRoot, joiner.tcb, kDepth), 0);
+    CHECK_EQ(sys::signal(n), 0); // the target exits: nobody to tell
+    abi::ThreadStopInfo info{};
+    CHECK_EQ(Thread::join(uint64_t(target), info), 0);
+    CHECK_EQ(info.code, 5);
+}
+
 // Last: lowers init's own priority, which it cannot raise again.
 RAYOS_TEST("tcb.zz_higher_priority_preempts_at_once") {
     flag = 0;
