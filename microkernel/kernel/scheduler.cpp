@@ -105,11 +105,7 @@ void suspend(Thread* thread) {
         ipc::cancel_thread(*thread);
         thread->frame.rax = static_cast<uint64_t>(Status::Preempted);
     }
-    if (thread == cpu.current) {
-        uint64_t now = arch::rdtsc();
-        thread->counters.cpu_cycles += now - thread->run_start_cycles;
-        thread->run_start_cycles = now;
-    }
+    if (thread == cpu.current) account(thread);
     thread->state = ThreadState::Inactive;
 }
 

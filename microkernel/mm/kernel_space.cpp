@@ -35,6 +35,10 @@ uint64_t* KernelTableMemory::table(uint64_t physical) {
     return phys_to_virt<uint64_t>(physical);
 }
 
+uint64_t* PhysTableMemory::table(uint64_t physical) {
+    return phys_to_virt<uint64_t>(physical);
+}
+
 Result<uint64_t> KernelTableMemory::allocate_table() {
     uint64_t frame = TRY(frames_.allocate());
     if (!phys_reachable(frame, paging::kPageSize4K)) return Error(Status::OutOfMemory);

@@ -21,6 +21,15 @@ private:
     FrameAllocator& frames_;
 };
 
+// PageTableMemory over the direct map that never allocates: for walking
+// tables, and for user address spaces whose tables userspace supplies
+// (a missing table is NotFound).
+class PhysTableMemory final : public paging::PageTableMemory {
+public:
+    uint64_t* table(uint64_t physical) override;
+    Result<uint64_t> allocate_table() override { return Error(Status::NotFound); }
+};
+
 // Builds the kernel tables covering physical memory up to `ram_end` and
 // switches CR3 to them; from then on phys_to_virt uses the direct map.
 VoidResult kernel_space_activate(FrameAllocator& frames, uint64_t ram_end);

@@ -10,10 +10,17 @@
 #include "object/address_space.h"
 #include "result.h"
 
+#include <rayos/abi/abi.h>
+
 #include <cstddef>
 #include <cstdint>
 
 namespace rayos {
+
+// Can userspace use this address (page 0 and the kernel half excluded)?
+inline bool is_user_address(uint64_t address) {
+    return address >= abi::kUserBase && address < abi::kUserTop;
+}
 
 template <typename T> class UserPtr {
 public:

@@ -4,6 +4,7 @@
 #include "kernel/config.h"
 #include "mm/kernel_space.h"
 #include "mm/physmap.h"
+#include "mm/user_memory.h"
 
 #include <rayos/abi/abi.h>
 
@@ -14,22 +15,12 @@ namespace rayos {
 namespace {
 AddressSpace pool[config::kMaxAddressSpaces];
 
-// Page-table access without allocation (looking up, not building).
-class ReadTables final : public paging::PageTableMemory {
-public:
-    uint64_t* table(uint64_t physical) override { return phys_to_virt<uint64_t>(physical); }
-    Result<uint64_t> allocate_table() override { return Error(Status::NotFound); }
-};
-
 struct AsidEntry {
     AddressSpace* space;
     uint16_t generation;
 };
 AsidEntry asids[config::kMaxAsids];
 
-bool is_user_page(uint64_t address) {
-    return address >= abi::kUserBase && address < abi::kUserTop;
-}
 } // namespace
 
 Result<AddressSpace*> AddressSpace::create(FrameAllocator& frames) {
@@ -109,7 +100,7 @@ void release(uint32_t id) {
 
 Result<uint64_t> AddressSpace::map_new_page(uint64_t address, Rights rights) {
     if (!frames_) return Error(Status::NotSupported);
-    if (address % paging::kPageSize4K || !is_user_page(address))
+    if (address % paging::kPageSize4K || !is_user_address(address))
         return Error(Status::InvalidArgument);
     KernelTableMemory memory(*frames_);
     uint64_t frame = TRY(memory.allocate_table()); // a zeroed frame
@@ -120,8 +111,8 @@ Result<uint64_t> AddressSpace::map_new_page(uint64_t address, Rights rights) {
 }
 
 Result<uint64_t> AddressSpace::resolve(uint64_t address, bool for_write) {
-    if (!is_user_page(address)) return Error(Status::BadAddress);
-    ReadTables memory;
+    if (!is_user_address(address)) return Error(Status::BadAddress);
+    PhysTableMemory memory;
     auto translation = paging::translate(memory, root_, address);
     if (!translation) return Error(Status::BadAddress);
     uint64_t flags = translation->flags;

@@ -120,7 +120,7 @@ void answer_fault(const Thread& handler, Thread& faulted, bool handler_blocks) {
     bool resume = abi::MessageInfo::label(info) == abi::kFaultResume;
     if (resume && length >= 1) {
         uint64_t rip = handler.frame.rdx;
-        if (rip < abi::kUserBase || rip >= abi::kUserTop) resume = false;
+        if (!is_user_address(rip)) resume = false;
         faulted.frame.rip = rip;
     }
     if (resume && length >= 2) faulted.frame.rsp = handler.frame.r10;

@@ -1,6 +1,7 @@
 #include "vspace.h"
 
 #include "arch/x86_64/cpu.h"
+#include "mm/kernel_space.h"
 #include "mm/paging.h"
 #include "mm/physmap.h"
 
@@ -8,17 +9,6 @@
 #include <cstring>
 
 namespace rayos::vspace {
-namespace {
-
-// Table access without allocation: userspace supplies every table page.
-class UserTables final : public paging::PageTableMemory {
-public:
-    uint64_t* table(uint64_t physical) override { return phys_to_virt<uint64_t>(physical); }
-    Result<uint64_t> allocate_table() override { return Error(Status::NotFound); }
-};
-
-} // namespace
-
 uint64_t mapped_root(const Capability& cap) {
     if (!is_mapped(cap)) return 0;
     AddressSpace* space = asid::lookup(cap.reserved);
@@ -30,13 +20,13 @@ void flush(uint64_t root, uint64_t vaddr) {
 }
 
 Result<int> map_table(uint64_t root, uint64_t vaddr, uint64_t table) {
-    UserTables memory;
+    PhysTableMemory memory;
     return paging::map_table(memory, root, vaddr, table);
 }
 
 VoidResult map_frame(uint64_t root, uint64_t vaddr, uint64_t physical, uint8_t size_bits,
                      uint64_t flags) {
-    UserTables memory;
+    PhysTableMemory memory;
     return paging::map(memory, root, vaddr, physical, flags,
                        size_bits == 21 ? paging::PageSize::Size2M : paging::PageSize::Size4K);
 }
@@ -44,7 +34,7 @@ VoidResult map_frame(uint64_t root, uint64_t vaddr, uint64_t physical, uint8_t s
 uint64_t* frame_entry(const Capability& cap) {
     uint64_t root = mapped_root(cap);
     if (!root) return nullptr;
-    UserTables memory;
+    PhysTableMemory memory;
     auto entry = paging::leaf_entry(memory, root, mapped_address(cap));
     if (!entry) return nullptr;
     uint64_t mask = cap.size_bits == 21 ? ~((1ull << 21) - 1) : ~0xFFFull;
@@ -59,7 +49,7 @@ void unmap(Capability& cap) {
         cap.reserved = 0;
         return;
     }
-    UserTables memory;
+    PhysTableMemory memory;
     if (cap.type == ObjectType::Frame) {
         if (uint64_t* entry = frame_entry(cap)) *entry = 0;
     } else if (cap.type == ObjectType::PageTable) {

@@ -5,6 +5,7 @@
 
 #include "mm/paging.h"
 #include "mm/physmap.h"
+#include "mm/user_memory.h"
 #include "object/address_space.h"
 #include "object/vspace.h"
 
@@ -65,7 +66,7 @@ Result<uint64_t> inv_frame_map(Thread& self, Slot& invoked, InvocationArgs args)
     uint64_t vaddr = args[1], size = 1ull << cap.size_bits;
     if (vaddr % size)
         return reject(self, Status::InvalidArgument, "address not aligned to the frame");
-    if (vaddr < abi::kUserBase || vaddr >= abi::kUserTop || size > abi::kUserTop - vaddr)
+    if (!is_user_address(vaddr) || size > abi::kUserTop - vaddr)
         return reject(self, Status::BadAddress, "not a user address range");
     uint64_t flags = TRY(page_flags(self, cap, args[2]));
     auto mapped = vspace::map_frame(space->root(), vaddr, cap.object, cap.size_bits, flags);

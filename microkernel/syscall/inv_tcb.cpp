@@ -3,6 +3,8 @@
 #include "dispatch.h"
 #include "invoke.h"
 
+#include "mm/user_memory.h"
+
 #include "cap/operations.h"
 #include "kernel/scheduler.h"
 #include "object/address_space.h"
@@ -15,10 +17,6 @@ namespace {
 
 Thread& thread_of(const Slot& slot) {
     return *reinterpret_cast<Thread*>(slot.cap.object);
-}
-
-bool is_user_address(uint64_t address) {
-    return address >= abi::kUserBase && address < abi::kUserTop;
 }
 
 // A capability the caller names for the thread to keep (0: none). Must be

@@ -8,12 +8,6 @@
 #include <rayos/abi/abi.h>
 
 namespace rayos::syscall {
-namespace {
-bool is_user_address(uint64_t address) {
-    return address >= abi::kUserBase && address < abi::kUserTop;
-}
-} // namespace
-
 Result<uint64_t> sys_thread_spawn(Thread& self, Args args) {
     uint64_t entry = args[0], stack_top = args[1], arg = args[2], tls = args[3];
     if (!is_user_address(entry))

@@ -148,6 +148,8 @@ void bench_yield(uint64_t overhead) {
     rayos::Thread::join(uint64_t(other), info);
 }
 
+[[noreturn]] void fail(const char* what);
+
 // --- memory -------------------------------------------------------------------
 
 // Mapping one 4 KiB frame, per page over a batch of 1,024 (page tables in
@@ -167,10 +169,8 @@ void bench_map_page(uint64_t overhead) {
                                    rayos::abi::kInitSlotCNode, slot, 256);
     }
     for (uint64_t va = base; va < base + kPages * 4096; va += 2ull << 20)
-        for (int level = 0; level < 3; ++level) {
-            uint64_t table = make_object(ObjectType::PageTable);
-            if (rayos::inv::page_table_map(table, rayos::abi::kInitSlotVSpace, va) < 0) break;
-        }
+        if (!rayos::test::prepare_tables(rayos::abi::kInitSlotVSpace, va))
+            fail("cannot build page tables");
     uint64_t failed = 0;
     for (uint64_t i = 0; i < kPages; ++i) {
         uint64_t start = rdtsc_now();

@@ -36,16 +36,8 @@ uint64_t fresh_window() {
     return w;
 }
 
-// Page tables (PDPT/PD/PT as needed) so that 4 KiB frames can map at `va`.
 bool prepare_tables(uint64_t va) {
-    for (int i = 0; i < 3; ++i) {
-        uint64_t table = make_object(ObjectType::PageTable);
-        if (!table) return false;
-        int64_t level = inv::page_table_map(table, kVSpace, va);
-        if (level == 1) return true;
-        if (level < 0) return st(level) == Status::Busy;
-    }
-    return true;
+    return test::prepare_tables(kVSpace, va);
 }
 
 // How a thread that touches `address` ends (exit 0, or the fault).

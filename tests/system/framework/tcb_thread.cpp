@@ -13,18 +13,6 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kCopyWindow = 0x0000700000000000ull; // where init writes the copies
 
-// Page tables so that 4 KiB frames can map at `va` in `vspace`.
-bool prepare_tables(uint64_t vspace, uint64_t va) {
-    for (int i = 0; i < 3; ++i) {
-        uint64_t table = make_object(abi::ObjectType::PageTable);
-        if (!table) return false;
-        int64_t level = inv::page_table_map(table, vspace, va);
-        if (level == 1 || level == -6 /* Busy: complete */) return true;
-        if (level < 0) return false;
-    }
-    return true;
-}
-
 constexpr int kStacks = 32;
 constexpr uint64_t kStackSize = 8192;
 alignas(16) uint8_t stacks[kStacks][kStackSize];
@@ -57,6 +45,17 @@ TcbThread start_tcb_thread(void (*fn)(void*), void* arg, uint64_t priority, uint
     if (resume && inv::tcb_resume(tcb) != 0) return t;
     t.tcb = tcb;
     return t;
+}
+
+bool prepare_tables(uint64_t vspace, uint64_t va) {
+    for (int i = 0; i < 3; ++i) {
+        uint64_t table = make_object(abi::ObjectType::PageTable);
+        if (!table) return false;
+        int64_t level = inv::page_table_map(table, vspace, va);
+        if (level == 1 || st(level) == abi::Status::Busy) return true; // complete
+        if (level < 0) return false;
+    }
+    return true;
 }
 
 uint64_t copy_program_vspace() {

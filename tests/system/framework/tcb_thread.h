@@ -20,6 +20,10 @@ struct TcbThread {
 TcbThread start_tcb_thread(void (*fn)(void*), void* arg, uint64_t priority,
                            uint64_t fault_endpoint = 0, bool resume = true);
 
+// Page tables (PDPT, PD, PT as missing) so that 4 KiB frames can map at
+// `va` in `vspace`.
+bool prepare_tables(uint64_t vspace, uint64_t va);
+
 // A fresh stack top (for fault handlers that restart a thread elsewhere).
 uint64_t fresh_stack_top();
 
