@@ -327,7 +327,7 @@ RAYOS_TEST("ipc.reply_object_deleted_while_caller_waits") {
     CHECK(st(info.code) == Status::InvalidCapability);
 }
 
-RAYOS_TEST("ipc.receiver_released_when_endpoint_revoked") {
+RAYOS_TEST("ipc.endpoint_survives_deleting_one_copy") {
     static uint64_t endpoint;
     endpoint = make_object(ObjectType::Endpoint);
     uint64_t copy = copy_cap(endpoint, abi::rights::kAll);
