@@ -16,20 +16,22 @@ namespace rayos {
 using abi::Status;
 
 // An error, explicitly constructed so that `return Error(Status::X)` reads
-// well and cannot be confused with a value.
-struct Error {
-    Status status;
-    constexpr explicit Error(Status s) : status(s) {}
+// well and cannot be confused with a value. The error type is the kernel's
+// Status unless a layer has its own (the IDL runtime's RpcError); its zero
+// value means "no error".
+template <typename E = Status> struct Error {
+    E status;
+    constexpr explicit Error(E s) : status(s) {}
 };
 
 // For trivially copyable T (ids, addresses, small structs) Result<T> is
 // itself trivially copyable, so a Result<uint64_t> comes back in two
 // registers: no hidden memory, which matters on the system-call path.
-template <typename T> class [[nodiscard]] Result {
+template <typename T, typename E = Status> class [[nodiscard]] Result {
 public:
-    constexpr Result(const T& value) : value_(value), error_(Status::Ok) {}
-    constexpr Result(T&& value) : value_(std::move(value)), error_(Status::Ok) {}
-    constexpr Result(Error e) : empty_(), error_(e.status) {}
+    constexpr Result(const T& value) : value_(value), error_(E{}) {}
+    constexpr Result(T&& value) : value_(std::move(value)), error_(E{}) {}
+    constexpr Result(Error<E> e) : empty_(), error_(e.status) {}
 
     Result(const Result&) requires std::is_trivially_copy_constructible_v<T>
     = default;
@@ -43,9 +45,9 @@ public:
         if (ok()) value_.~T();
     }
 
-    constexpr bool ok() const { return error_ == Status::Ok; }
+    constexpr bool ok() const { return error_ == E{}; }
     constexpr explicit operator bool() const { return ok(); }
-    constexpr Status error() const { return error_; }
+    constexpr E error() const { return error_; }
 
     T& value() { return value_; }
     const T& value() const { return value_; }
@@ -60,21 +62,21 @@ private:
         T value_;
         Empty empty_;
     };
-    Status error_;
+    E error_;
 };
 
 // Result of an operation that yields no value.
-template <> class [[nodiscard]] Result<void> {
+template <typename E> class [[nodiscard]] Result<void, E> {
 public:
     constexpr Result() = default;
-    constexpr Result(Error e) : error_(e.status) {}
-    constexpr bool ok() const { return error_ == Status::Ok; }
+    constexpr Result(Error<E> e) : error_(e.status) {}
+    constexpr bool ok() const { return error_ == E{}; }
     constexpr explicit operator bool() const { return ok(); }
-    constexpr Status error() const { return error_; }
+    constexpr E error() const { return error_; }
     void take() const {}
 
 private:
-    Status error_ = Status::Ok;
+    E error_ = E{};
 };
 
 using VoidResult = Result<void>;

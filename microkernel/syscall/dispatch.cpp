@@ -36,7 +36,7 @@ const char* current_call = "?";
 
 } // namespace
 
-Error reject(const Thread& self, Status status, const char* why) {
+Error<> reject(const Thread& self, Status status, const char* why) {
 #ifdef RAYOS_DEBUG
     // rdi holds the capability address of every call that names one.
     kprintf("syscall rejected: thread '%s' (id %#lx) %s (rdi %#lx): %s: %s\n", self.name, self.id,

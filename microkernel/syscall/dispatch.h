@@ -42,7 +42,7 @@ using Handler = Result<uint64_t> (*)(Thread& self, Args args);
 
 // Records why a call was rejected (printed in debug builds) and returns the
 // error, so handlers can write `return reject(self, Status::X, "why");`.
-Error reject(const Thread& self, Status status, const char* why);
+Error<> reject(const Thread& self, Status status, const char* why);
 
 // One handler per entry of syscalls.def.
 #define RAYOS_SYSCALL(number, name, params, args) Result<uint64_t> sys_##name(Thread&, Args);

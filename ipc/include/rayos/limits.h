@@ -1,0 +1,26 @@
+// Limits of the userspace runtime and the IDL layer, in one place. Each is a
+// compile-time constant; change it here and rebuild.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rayos::limits {
+
+// Decoding (rayos/wire): how deep structs and lists may nest, and how many
+// words a decoder may visit per word of message (amplification: several
+// pointers to the same object, huge lists of empty elements).
+constexpr uint32_t kWireMaxDepth = 64;
+constexpr uint32_t kWireTraversalFactor = 8;
+// Segments a flat (host or file) message may have.
+constexpr uint32_t kWireMaxSegments = 64;
+
+// The heap every program gets (rayos/heap.h), in .bss.
+constexpr size_t kHeapBytes = 256 * 1024;
+
+// Capability slots the slot allocator hands out (rayos/cap_alloc.h):
+// root CNode slots [kFirstAllocatableSlot, kFirstAllocatableSlot + kSlots).
+constexpr uint64_t kFirstAllocatableSlot = 1024;
+constexpr uint64_t kAllocatableSlots = 2048;
+
+} // namespace rayos::limits

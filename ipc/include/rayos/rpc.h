@@ -1,0 +1,207 @@
+// IDL calls over kernel IPC: what generated client stubs and server
+// skeletons (rayos/idl/<schema>.rpc.h) are built on.
+//
+// A call's message is a Cap'n Proto message whose root is the method's
+// parameter struct; its IPC label is the method's label (wire::method_label).
+//
+// * Inline: the message is built directly in the caller's IPC buffer
+//   (words 0-3 travel in registers, the rest in the buffers; at most
+//   abi::kMaxMessageWords words). A message that does not fit fails with
+//   NoSpace: nothing is truncated or sent.
+// * Shared frame: the caller passes a SharedBuffer (one 4 KiB frame mapped
+//   in its address space); the message is built there and the frame
+//   capability is granted with the call (label bit wire::kLabelShared, word
+//   0 = message length). The server maps it, reads the request and builds
+//   the reply behind it in the same frame, unmaps it and replies with the
+//   reply's offset and length. Client code says which one it uses.
+//
+// Interface-typed fields are capabilities: the sender lists them with the
+// message (at most 3) and the receiver gets copies in its receive slots; a
+// server deletes the ones a method did not keep (CallContext::keep).
+//
+// Replies: label 0 (or kLabelShared) and the result message on success;
+// otherwise the label is the RpcError. A malformed request is answered with
+// its decoding error; the server keeps serving.
+#pragma once
+
+#include <rayos/abi/abi.h>
+#include <rayos/ipc.h>
+#include <rayos/wire/types.h>
+
+#include <cstdint>
+
+namespace rayos::rpc {
+
+// The calling thread's IPC buffer (nullptr if none is attached).
+abi::IpcBuffer* ipc_buffer();
+// Makes `buffer` the IPC buffer of the calling thread, whose TCB is `tcb`.
+[[nodiscard]] RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer);
+
+// One 4 KiB frame shared with servers for large messages. `frame` is the
+// Frame capability (granted with each call), mapped writable at `words`.
+struct SharedBuffer {
+    static constexpr uint32_t kWords = 512;
+    uint64_t frame = 0;
+    uint64_t* words = nullptr;
+};
+
+namespace detail {
+
+// Sends the message built in `arena` and waits; `reply` receives the reply's
+// segment.
+[[nodiscard]] RpcResult<void> call(uint64_t endpoint, uint64_t label, wire::Arena& arena,
+                                   SharedBuffer* shared, wire::Segment& reply);
+
+} // namespace detail
+
+// A call being prepared: build the parameters with params(), then send().
+// The reader send() returns stays valid while the Request lives and until
+// the thread's next call.
+template <typename P, typename R> class Request {
+public:
+    Request(uint64_t endpoint, uint64_t label) : endpoint_(endpoint), label_(label) {
+        abi::IpcBuffer* buffer = ipc_buffer();
+        if (!buffer) {
+            arena_.error = RpcError::NoIpcBuffer;
+            return;
+        }
+        arena_ = wire::Arena(buffer->words, abi::kMaxMessageWords);
+        params_ = wire::init_message<P>(arena_);
+    }
+    Request(uint64_t endpoint, uint64_t label, SharedBuffer& shared)
+        : endpoint_(endpoint), label_(label), shared_(&shared),
+          arena_(shared.words, SharedBuffer::kWords) {
+        params_ = wire::init_message<P>(arena_);
+    }
+    Request(const Request&) = delete;
+    Request& operator=(const Request&) = delete;
+
+    typename P::Builder params() { return params_; }
+
+    [[nodiscard]] RpcResult<typename R::Reader> send() {
+        auto sent = detail::call(endpoint_, label_, arena_, shared_, reply_);
+        if (!sent) return RpcFailure(sent.error());
+        message_ = wire::Message{&reply_, 1, nullptr, 0};
+        return wire::decode<R>(message_);
+    }
+
+private:
+    uint64_t endpoint_;
+    uint64_t label_;
+    SharedBuffer* shared_ = nullptr;
+    wire::Arena arena_;
+    typename P::Builder params_;
+    wire::Segment reply_;
+    wire::Message message_;
+};
+
+// What generated clients derive from: the endpoint capability they call.
+class ClientBase {
+public:
+    ClientBase() = default;
+    explicit ClientBase(uint64_t endpoint) : endpoint_(endpoint) {}
+    uint64_t endpoint() const { return endpoint_; }
+
+private:
+    uint64_t endpoint_ = 0;
+};
+
+// --- serving ----------------------------------------------------------------------
+
+// How a server receives. The thread that runs the server must have its IPC
+// buffer attached (attach_ipc_buffer).
+struct ServerConfig {
+    uint64_t endpoint = 0; // receives calls (Read right)
+    uint64_t reply = 0;    // a Reply object
+    // Where transferred capabilities land: the CNode (its address in the
+    // server's CSpace; 0 = accept none) and the first of 3 free slots.
+    uint64_t cnode = 0;
+    uint64_t receive_slot = 0;
+    // Shared-frame calls: the server's VSpace and a page-aligned address
+    // whose page tables exist, where a caller's frame is mapped during the
+    // call (0 = shared calls are refused with NoSharedBuffer).
+    uint64_t vspace = 0;
+    uint64_t shared_window = 0;
+};
+
+// One call as a method implementation sees it.
+class CallContext {
+public:
+    // The badge of the caller's endpoint capability: who is calling.
+    uint64_t badge() const { return badge_; }
+    // Keeps a capability that came with the call by moving it to `slot` of
+    // the receive CNode (otherwise it is deleted after the reply).
+    template <typename I> [[nodiscard]] RpcResult<uint64_t> keep(wire::Cap<I> cap, uint64_t slot) {
+        return keep_index(cap.index, slot);
+    }
+
+private:
+    friend class Server;
+    friend class Incoming;
+    RpcResult<uint64_t> keep_index(uint32_t index, uint64_t slot);
+
+    uint64_t badge_ = 0;
+    const ServerConfig* config_ = nullptr;
+    uint32_t received_ = 0;
+    uint32_t kept_ = 0; // bit i: capability i was moved away
+};
+
+// A received call, handed to Dispatcher::dispatch.
+class Incoming {
+public:
+    uint64_t method_label() const { return method_label_; }
+
+    // Decodes the parameters as P, runs `handler`, encodes its R result.
+    template <typename P, typename R, typename F> RpcError serve(F&& handler) {
+        auto params = wire::decode<P>(message_);
+        if (!params) return params.error();
+        auto result = wire::init_message<R>(reply_);
+        if (RpcError e = handler(context_, params.value(), result); e != RpcError::Ok) return e;
+        return reply_.error;
+    }
+
+private:
+    friend class Server;
+    uint64_t method_label_ = 0;
+    wire::Segment segment_;
+    wire::Message message_;
+    uint64_t caps_[wire::Arena::kMaxCaps] = {};
+    wire::Arena reply_;
+    CallContext context_;
+};
+
+// A server skeleton (generated <Interface>Server classes derive from it).
+class Dispatcher {
+public:
+    virtual RpcError dispatch(Incoming& in) = 0;
+
+protected:
+    ~Dispatcher() = default;
+};
+
+// The server loop: receive, dispatch, reply and receive the next call.
+class Server {
+public:
+    Server(const ServerConfig& config, Dispatcher& dispatcher)
+        : config_(config), dispatcher_(dispatcher) {}
+
+    // Serves until the endpoint fails (then returns IpcFailed).
+    RpcError run();
+
+    uint64_t calls() const { return calls_; }
+    uint64_t errors() const { return errors_; }
+
+private:
+    // Handles the call in `m` and leaves the reply in it.
+    void handle(Message& m);
+    void finish_shared(uint64_t frame_slot);
+
+    ServerConfig config_;
+    Dispatcher& dispatcher_;
+    uint64_t request_words_[abi::kMaxMessageWords] = {};
+    uint64_t reply_words_[abi::kMaxMessageWords] = {};
+    uint64_t calls_ = 0;
+    uint64_t errors_ = 0;
+};
+
+} // namespace rayos::rpc

@@ -1,0 +1,182 @@
+// IDL calls over kernel IPC: the client's send path and the server loop
+// (see rayos/rpc.h for the protocol).
+#include <rayos/invoke.h>
+#include <rayos/rpc.h>
+#include <rayos/runtime.h>
+
+namespace rayos::rpc {
+namespace {
+
+constexpr uint64_t kDepth = 64; // slot addresses: one level, all 64 bits
+
+// The reply label of an error, and back.
+uint64_t error_label(RpcError e) {
+    return uint64_t(e);
+}
+RpcError label_error(uint64_t label) {
+    if (label > 0 && label < kRpcErrorCount) return RpcError(label);
+    return RpcError::BadReply;
+}
+
+abi::ThreadBlock* block() {
+    return thread_block();
+}
+
+} // namespace
+
+abi::IpcBuffer* ipc_buffer() {
+    return reinterpret_cast<abi::IpcBuffer*>(block()->user[0]);
+}
+
+RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer) {
+    if (inv::tcb_set_ipc_buffer(tcb, reinterpret_cast<uint64_t>(buffer)) != 0)
+        return RpcFailure(RpcError::IpcFailed);
+    block()->user[0] = reinterpret_cast<uint64_t>(buffer);
+    return {};
+}
+
+RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& arena,
+                             SharedBuffer* shared, wire::Segment& reply) {
+    if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
+    abi::IpcBuffer* buffer = ipc_buffer();
+    uint32_t caps = arena.cap_count + (shared ? 1 : 0);
+    if (caps && !buffer) return RpcFailure(RpcError::NoIpcBuffer);
+    for (uint32_t i = 0; i < arena.cap_count; ++i)
+        buffer->caps[i] = arena.caps[i];
+    Message m;
+    if (shared) {
+        buffer->caps[arena.cap_count] = shared->frame;
+        m.info = abi::MessageInfo::make(label | wire::kLabelShared, 1, caps);
+        m.words[0] = arena.used;
+    } else {
+        m.info = abi::MessageInfo::make(label, arena.used, caps);
+        for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
+            m.words[i] = arena.words[i];
+    }
+    if (ipc::call(endpoint, m) < 0) return RpcFailure(RpcError::IpcFailed);
+
+    uint64_t reply_label = abi::MessageInfo::label(m.info);
+    if (shared) {
+        if (reply_label != wire::kLabelShared) return RpcFailure(label_error(reply_label));
+        uint64_t offset = m.words[0], length = m.words[1];
+        if (offset > SharedBuffer::kWords || length > SharedBuffer::kWords - offset)
+            return RpcFailure(RpcError::BadReply);
+        reply = {shared->words + offset, uint32_t(length)};
+        return {};
+    }
+    if (reply_label != 0) return RpcFailure(label_error(reply_label));
+    uint64_t length = abi::MessageInfo::length(m.info);
+    if (!buffer && length > abi::kMessageRegisters) return RpcFailure(RpcError::NoIpcBuffer);
+    // Words 0-3 came in registers: put them where the segment starts. (A
+    // thread without an IPC buffer reads short replies from the arena.)
+    uint64_t* words = buffer ? buffer->words : arena.words;
+    for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
+        words[i] = m.words[i];
+    reply = {words, uint32_t(length)};
+    return {};
+}
+
+RpcResult<uint64_t> CallContext::keep_index(uint32_t index, uint64_t slot) {
+    if (index >= received_ || (kept_ & (1u << index)))
+        return RpcFailure(RpcError::MissingCapability);
+    if (inv::cnode_move(config_->cnode, slot, kDepth, config_->receive_slot + index) != 0)
+        return RpcFailure(RpcError::ServerFailed);
+    kept_ |= 1u << index;
+    return slot;
+}
+
+void Server::finish_shared(uint64_t frame_slot) {
+    (void)inv::frame_unmap(frame_slot);
+}
+
+void Server::handle(Message& m) {
+    abi::IpcBuffer* buffer = ipc_buffer();
+    uint64_t label = abi::MessageInfo::label(m.info);
+    bool shared = (label & wire::kLabelShared) != 0;
+    uint32_t received = uint32_t(abi::MessageInfo::caps(m.info));
+    if (!config_.cnode) received = 0;
+    const uint32_t arrived = received;
+    ++calls_;
+
+    Incoming in;
+    in.method_label_ = label & ~wire::kLabelShared;
+    in.context_.badge_ = m.badge;
+    in.context_.config_ = &config_;
+    in.context_.received_ = received;
+    for (uint32_t i = 0; i < received; ++i)
+        in.caps_[i] = config_.receive_slot + i;
+
+    RpcError error = RpcError::Ok;
+    uint64_t frame_slot = 0;
+    uint64_t* window = reinterpret_cast<uint64_t*>(config_.shared_window);
+    if (shared) {
+        // The frame is the last capability of the call.
+        if (received == 0 || !config_.shared_window) {
+            error = RpcError::NoSharedBuffer;
+        } else {
+            frame_slot = config_.receive_slot + received - 1;
+            if (inv::frame_map(frame_slot, config_.vspace, config_.shared_window,
+                               abi::kMapWritable) != 0) {
+                error = RpcError::NoSharedBuffer;
+                frame_slot = 0;
+            } else {
+                uint64_t length =
+                    m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
+                in.segment_ = {window, uint32_t(length)};
+                in.reply_ = wire::Arena(window + length, uint32_t(SharedBuffer::kWords - length));
+                --received; // the frame is not a capability of the message
+                in.context_.received_ = received;
+            }
+        }
+    } else {
+        uint64_t length = abi::MessageInfo::length(m.info);
+        for (uint64_t i = 0; i < length; ++i)
+            request_words_[i] = i < abi::kMessageRegisters ? m.words[i] : buffer->words[i];
+        in.segment_ = {request_words_, uint32_t(length)};
+        in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
+    }
+    in.reply_.caps_allowed = false;
+
+    if (error == RpcError::Ok) {
+        in.message_ = wire::Message{&in.segment_, 1, in.caps_, received};
+        error = dispatcher_.dispatch(in);
+    }
+
+    if (error != RpcError::Ok) {
+        ++errors_;
+        m.info = abi::MessageInfo::make(error_label(error), 0);
+    } else if (shared) {
+        m.info = abi::MessageInfo::make(wire::kLabelShared, 2);
+        m.words[0] = uint64_t(in.reply_.words - window);
+        m.words[1] = in.reply_.used;
+    } else {
+        uint32_t length = in.reply_.used;
+        for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
+            m.words[i] = reply_words_[i];
+        for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
+            buffer->words[i] = reply_words_[i];
+        m.info = abi::MessageInfo::make(0, length);
+    }
+
+    if (frame_slot) finish_shared(frame_slot);
+    // Everything that arrived and was not kept goes (the frame included).
+    for (uint32_t i = 0; i < arrived; ++i)
+        if (!(in.context_.kept_ & (1u << i)))
+            (void)inv::cnode_delete(config_.cnode, config_.receive_slot + i, kDepth);
+}
+
+RpcError Server::run() {
+    abi::IpcBuffer* buffer = ipc_buffer();
+    if (!buffer) return RpcError::NoIpcBuffer;
+    buffer->receive_cnode = config_.cnode;
+    buffer->receive_index = config_.receive_slot;
+    buffer->receive_depth = kDepth;
+    Message m;
+    if (ipc::recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
+    for (;;) {
+        handle(m);
+        if (ipc::reply_recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
+    }
+}
+
+} // namespace rayos::rpc
