@@ -106,7 +106,7 @@ void emit_interface_rpc(std::ostream& o, const Model& m, capnp::InterfaceSchema 
           << method.results << "::Builder r) { return " << id << "(c, p, r); });\n";
     }
     o << "        default:\n            return ::rayos::RpcError::UnknownMethod;\n"
-      << "        }\n    }\n};\n\n";
+      << "        }\n    }\n\nprotected:\n    ~" << name << "Server() = default;\n};\n\n";
 }
 
 } // namespace rayos::idlgen

@@ -6,10 +6,12 @@
 // Output, one line per benchmark, parsed by the host:
 //   BENCH name=<name> unit=instructions median=<n> min=<n> iterations=<n>
 #include "framework/caps.h"
+#include "framework/echo_server.h"
 #include "framework/tcb_thread.h"
 
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
+#include <rayos/rpc.h>
 #include <rayos/runtime.h>
 #include <rayos/syscall.h>
 
@@ -337,6 +339,62 @@ void bench_signal(uint64_t overhead) {
     }
 }
 
+// --- IDL calls ------------------------------------------------------------------
+
+alignas(rayos::abi::kIpcBufferAlignment) rayos::abi::IpcBuffer idl_buffer;
+volatile uint64_t idl_sink;
+
+// A generated-stub call to the sample Echo server in another address space:
+// build the parameters, send, decode and read the result.
+uint64_t idl_small_sample(rayos::idl::echo::EchoClient& client, uint64_t i) {
+    uint64_t start = rdtsc_now();
+    {
+        auto call = client.add();
+        call.params().set_a(i);
+        call.params().set_b(2);
+        auto result = call.send();
+        idl_sink = result ? result->sum() : ~0ull;
+    }
+    return rdtsc_now() - start;
+}
+
+// 1 KiB of Data each way through a shared frame.
+uint64_t idl_bytes_sample(rayos::idl::echo::EchoClient& client, rayos::rpc::SharedBuffer& shared,
+                          const uint8_t* payload) {
+    uint64_t start = rdtsc_now();
+    {
+        auto call = client.reverse(shared);
+        call.params().set_bytes(payload, 1024);
+        auto result = call.send();
+        idl_sink = result ? result->bytes().size : ~0ull;
+    }
+    return rdtsc_now() - start;
+}
+
+void bench_idl(uint64_t overhead) {
+    static rayos::test::EchoInstance echo;
+    static rayos::rpc::SharedBuffer shared;
+    static uint8_t payload[1024];
+    if (!rayos::rpc::attach_ipc_buffer(rayos::abi::kInitSlotTcb, &idl_buffer) ||
+        !rayos::test::start_echo_server(echo, 0) || !rayos::test::make_shared_buffer(shared))
+        fail("cannot start the Echo server");
+    rayos::idl::echo::EchoClient client(echo.endpoint);
+    for (int i = 0; i < 100; ++i)
+        idl_small_sample(client, i);
+    if (idl_sink != 99 + 2) fail("Echo.add returned a wrong sum");
+    for (int i = 0; i < kSamples; ++i)
+        samples[i] = idl_small_sample(client, i) - overhead;
+    report("idl.call.small", samples, kSamples);
+
+    for (int i = 0; i < 20; ++i)
+        idl_bytes_sample(client, shared, payload);
+    if (idl_sink != 1024) fail("Echo.reverse returned a wrong size");
+    constexpr int kBytesSamples = 501;
+    for (int i = 0; i < kBytesSamples; ++i)
+        samples[i] = idl_bytes_sample(client, shared, payload) - overhead;
+    report("idl.call.bytes1k", samples, kBytesSamples);
+}
+
 } // namespace
 
 int main(const char*) {
@@ -361,6 +419,8 @@ int main(const char*) {
     bench_call_reply("ipc.call_reply.same_as", 0, pair);
     bench_call_reply("ipc.call_reply.words4", 4, pair);
     bench_call_reply_cross_as(pair);
+    // (Early: the later benchmarks use up most of the root CNode's slots.)
+    bench_idl(pair);
     bench_yield(pair);
     bench_map_page(pair);
     if (!map_shared(0)) fail("cannot map the shared measurement pages");

@@ -47,6 +47,8 @@ CASES: tuple[Case, ...] = (
     Case("system.memory_basics", "tests/system/memory_basics.elf", builds=("debug", "release")),
     # I/O port capabilities and interrupts as notification signals.
     Case("system.irq_io_basics", "tests/system/irq_io_basics.elf", builds=("debug", "release")),
+    # IDL calls between address spaces through generated bindings.
+    Case("system.idl_basics", "tests/system/idl_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and
     # keeps working (./rayos fuzz runs a long campaign).
     Case("system.syscall_fuzz", "tests/system/syscall_fuzz.elf count=20000 seed=1",

@@ -58,10 +58,10 @@ bool prepare_tables(uint64_t vspace, uint64_t va) {
     return true;
 }
 
-uint64_t copy_program_vspace() {
+uint64_t copy_program_vspace(uint64_t vspace) {
     static bool window_ready = false;
     if (!window_ready) window_ready = prepare_tables(abi::kInitSlotVSpace, kCopyWindow);
-    uint64_t vspace = make_object(abi::ObjectType::VSpace);
+    if (!vspace) vspace = make_object(abi::ObjectType::VSpace);
     if (!window_ready || !vspace) return 0;
     auto start = reinterpret_cast<uint64_t>(__program_start);
     auto text_end = reinterpret_cast<uint64_t>(__text_end);

@@ -31,7 +31,8 @@ uint64_t fresh_stack_top();
 // same addresses (text executable, everything else writable), so a thread
 // can run the program's own functions in another address space. Copy after
 // preparing the thread (its stack and thread block are part of the image).
+// Copies into `vspace` if given (an empty VSpace), else into a new one.
 // Returns the VSpace capability's slot, or 0.
-uint64_t copy_program_vspace();
+uint64_t copy_program_vspace(uint64_t vspace = 0);
 
 } // namespace rayos::test

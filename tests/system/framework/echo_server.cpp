@@ -1,0 +1,119 @@
+// The sample Echo server (see echo_server.h).
+#include "echo_server.h"
+
+#include "caps.h"
+#include "tcb_thread.h"
+
+#include <rayos/invoke.h>
+#include <rayos/runtime.h>
+
+namespace rayos::test {
+namespace {
+
+using namespace rayos::idl::echo;
+
+class Echo final : public EchoServer {
+public:
+    explicit Echo(uint64_t offset) : offset_(offset) {}
+
+    RpcError add(rpc::CallContext&, AddRequest::Reader params, AddResult::Builder result) override {
+        result.set_sum(params.a() + params.b() + offset_);
+        return RpcError::Ok;
+    }
+
+    RpcError reverse(rpc::CallContext&, Payload::Reader params, Payload::Builder result) override {
+        wire::Data in = params.bytes();
+        uint8_t* out = result.init_bytes(in.size);
+        if (!out) return RpcError::NoSpace;
+        for (uint32_t i = 0; i < in.size; ++i)
+            out[i] = in.ptr[in.size - 1 - i];
+        return RpcError::Ok;
+    }
+
+    RpcError forward(rpc::CallContext&, ForwardRequest::Reader params,
+                     AddResult::Builder result) override {
+        if (!params.target().valid()) return RpcError::MissingCapability;
+        // The granted capability, used while the call lasts.
+        EchoClient target(params.target());
+        auto call = target.add();
+        call.params().set_a(params.a());
+        call.params().set_b(params.b());
+        auto answer = call.send();
+        if (!answer) return answer.error();
+        result.set_sum(answer->sum());
+        return RpcError::Ok;
+    }
+
+private:
+    uint64_t offset_;
+};
+
+// Each server thread's state; filled in before the address space is copied.
+struct ServerStart {
+    uint64_t tcb;
+    uint64_t offset;
+    rpc::ServerConfig config;
+};
+
+constexpr int kMaxServers = 4;
+struct alignas(abi::kIpcBufferAlignment) AlignedBuffer {
+    abi::IpcBuffer buffer;
+};
+AlignedBuffer buffers[kMaxServers];
+ServerStart starts[kMaxServers];
+int started = 0;
+// Where servers map callers' frames, one page each, and where this program
+// maps its own shared buffers.
+constexpr uint64_t kServerWindow = 0x600000000000;
+constexpr uint64_t kClientWindow = 0x610000000000;
+
+void serve(void* arg) {
+    auto* start = static_cast<ServerStart*>(arg);
+    int index = int(start - starts);
+    if (!rpc::attach_ipc_buffer(start->tcb, &buffers[index].buffer)) exit_thread(1);
+    Echo echo(start->offset);
+    rpc::Server server(start->config, echo);
+    (void)server.run();
+    exit_thread(2);
+}
+
+} // namespace
+
+bool start_echo_server(EchoInstance& instance, uint64_t offset, uint64_t priority) {
+    if (started == kMaxServers) return false;
+    ServerStart& s = starts[started];
+    uint64_t endpoint = make_object(abi::ObjectType::Endpoint);
+    uint64_t reply = make_object(abi::ObjectType::Reply);
+    uint64_t window = kServerWindow + uint64_t(started) * 0x1000;
+    uint64_t receive = fresh_slot();
+    fresh_slot();
+    fresh_slot();
+    uint64_t vspace = make_object(abi::ObjectType::VSpace);
+    auto t = start_tcb_thread(serve, &s, priority, 0, false);
+    if (!endpoint || !reply || !vspace || !t.tcb) return false;
+    s.tcb = t.tcb;
+    s.offset = offset;
+    s.config = {endpoint, reply, kRoot, receive, vspace, window};
+    ++started;
+    // The copy takes the state above with it (its memory is private).
+    if (!copy_program_vspace(vspace) || !prepare_tables(vspace, window) ||
+        inv::tcb_configure(t.tcb, 0, vspace, 0) != 0)
+        return false;
+    instance.endpoint = endpoint;
+    instance.offset = offset;
+    return inv::tcb_resume(t.tcb) == 0;
+}
+
+bool make_shared_buffer(rpc::SharedBuffer& buffer) {
+    static int count = 0;
+    uint64_t va = kClientWindow + uint64_t(count++) * 0x1000;
+    uint64_t frame = make_object(abi::ObjectType::Frame, 12);
+    if (!frame || !prepare_tables(abi::kInitSlotVSpace, va) ||
+        inv::frame_map(frame, abi::kInitSlotVSpace, va, abi::kMapWritable) != 0)
+        return false;
+    buffer.frame = frame;
+    buffer.words = reinterpret_cast<uint64_t*>(va);
+    return true;
+}
+
+} // namespace rayos::test
