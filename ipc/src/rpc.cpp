@@ -9,13 +9,9 @@ namespace {
 
 constexpr uint64_t kDepth = 64; // slot addresses: one level, all 64 bits
 
-// The reply label of an error, and back.
+// The reply label of an error.
 uint64_t error_label(RpcError e) {
     return uint64_t(e);
-}
-RpcError label_error(uint64_t label) {
-    if (label > 0 && label < kRpcErrorCount) return RpcError(label);
-    return RpcError::BadReply;
 }
 
 abi::ThreadBlock* block() {
@@ -24,8 +20,9 @@ abi::ThreadBlock* block() {
 
 } // namespace
 
-abi::IpcBuffer* ipc_buffer() {
-    return reinterpret_cast<abi::IpcBuffer*>(block()->user[0]);
+RpcError detail::reply_error(uint64_t label) {
+    if (label > 0 && label < kRpcErrorCount) return RpcError(label);
+    return RpcError::BadReply;
 }
 
 RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer) {
@@ -57,14 +54,14 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
 
     uint64_t reply_label = abi::MessageInfo::label(m.info);
     if (shared) {
-        if (reply_label != wire::kLabelShared) return RpcFailure(label_error(reply_label));
+        if (reply_label != wire::kLabelShared) return RpcFailure(reply_error(reply_label));
         uint64_t offset = m.words[0], length = m.words[1];
         if (offset > SharedBuffer::kWords || length > SharedBuffer::kWords - offset)
             return RpcFailure(RpcError::BadReply);
         reply = {shared->words + offset, uint32_t(length)};
         return {};
     }
-    if (reply_label != 0) return RpcFailure(label_error(reply_label));
+    if (reply_label != 0) return RpcFailure(reply_error(reply_label));
     uint64_t length = abi::MessageInfo::length(m.info);
     if (!buffer && length > abi::kMessageRegisters) return RpcFailure(RpcError::NoIpcBuffer);
     // Words 0-3 came in registers: put them where the segment starts. (A
@@ -85,60 +82,54 @@ RpcResult<uint64_t> CallContext::keep_index(uint32_t index, uint64_t slot) {
     return slot;
 }
 
-void Server::finish_shared(uint64_t frame_slot) {
-    (void)inv::frame_unmap(frame_slot);
+RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_slot) {
+    // The frame is the last capability of the call.
+    if (received == 0 || !config_.shared_window) return RpcError::NoSharedBuffer;
+    uint64_t slot = config_.receive_slot + received - 1;
+    if (inv::frame_map(slot, config_.vspace, config_.shared_window, abi::kMapWritable) != 0)
+        return RpcError::NoSharedBuffer;
+    frame_slot = slot;
+    auto* window = reinterpret_cast<uint64_t*>(config_.shared_window);
+    uint64_t length = m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
+    in_.segment_ = {window, uint32_t(length)};
+    // The reply is built behind the request, in the same frame.
+    in_.reply_ = wire::Arena(window + length, uint32_t(SharedBuffer::kWords - length));
+    --received; // the frame is not a capability of the message
+    return RpcError::Ok;
 }
 
 void Server::handle(Message& m) {
-    abi::IpcBuffer* buffer = ipc_buffer();
     uint64_t label = abi::MessageInfo::label(m.info);
     bool shared = (label & wire::kLabelShared) != 0;
-    uint32_t received = uint32_t(abi::MessageInfo::caps(m.info));
-    if (!config_.cnode) received = 0;
+    uint32_t received = config_.cnode ? uint32_t(abi::MessageInfo::caps(m.info)) : 0;
     const uint32_t arrived = received;
     ++calls_;
 
-    Incoming in;
+    Incoming& in = in_;
     in.method_label_ = label & ~wire::kLabelShared;
     in.context_.badge_ = m.badge;
-    in.context_.config_ = &config_;
-    in.context_.received_ = received;
-    for (uint32_t i = 0; i < received; ++i)
-        in.caps_[i] = config_.receive_slot + i;
+    in.context_.kept_ = 0;
 
     RpcError error = RpcError::Ok;
     uint64_t frame_slot = 0;
-    uint64_t* window = reinterpret_cast<uint64_t*>(config_.shared_window);
     if (shared) {
-        // The frame is the last capability of the call.
-        if (received == 0 || !config_.shared_window) {
-            error = RpcError::NoSharedBuffer;
-        } else {
-            frame_slot = config_.receive_slot + received - 1;
-            if (inv::frame_map(frame_slot, config_.vspace, config_.shared_window,
-                               abi::kMapWritable) != 0) {
-                error = RpcError::NoSharedBuffer;
-                frame_slot = 0;
-            } else {
-                uint64_t length =
-                    m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
-                in.segment_ = {window, uint32_t(length)};
-                in.reply_ = wire::Arena(window + length, uint32_t(SharedBuffer::kWords - length));
-                --received; // the frame is not a capability of the message
-                in.context_.received_ = received;
-            }
-        }
+        error = receive_shared(m, received, frame_slot);
     } else {
         uint64_t length = abi::MessageInfo::length(m.info);
-        for (uint64_t i = 0; i < length; ++i)
-            request_words_[i] = i < abi::kMessageRegisters ? m.words[i] : buffer->words[i];
+        request_words_[0] = m.words[0];
+        request_words_[1] = m.words[1];
+        request_words_[2] = m.words[2];
+        request_words_[3] = m.words[3];
+        for (uint64_t i = abi::kMessageRegisters; i < length; ++i)
+            request_words_[i] = buffer_->words[i];
         in.segment_ = {request_words_, uint32_t(length)};
-        in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
+        in.reply_.used = 0;
+        in.reply_.error = RpcError::Ok;
     }
-    in.reply_.caps_allowed = false;
 
     if (error == RpcError::Ok) {
-        in.message_ = wire::Message{&in.segment_, 1, in.caps_, received};
+        in.context_.received_ = received;
+        in.message_.cap_count = received;
         error = dispatcher_.dispatch(in);
     }
 
@@ -147,18 +138,25 @@ void Server::handle(Message& m) {
         m.info = abi::MessageInfo::make(error_label(error), 0);
     } else if (shared) {
         m.info = abi::MessageInfo::make(wire::kLabelShared, 2);
-        m.words[0] = uint64_t(in.reply_.words - window);
+        m.words[0] = uint64_t(in.reply_.words - reinterpret_cast<uint64_t*>(config_.shared_window));
         m.words[1] = in.reply_.used;
     } else {
         uint32_t length = in.reply_.used;
-        for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
-            m.words[i] = reply_words_[i];
+        m.words[0] = reply_words_[0];
+        m.words[1] = reply_words_[1];
+        m.words[2] = reply_words_[2];
+        m.words[3] = reply_words_[3];
         for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
-            buffer->words[i] = reply_words_[i];
+            buffer_->words[i] = reply_words_[i];
         m.info = abi::MessageInfo::make(0, length);
     }
+    if (shared) {
+        // Back to the inline arena for the next call.
+        in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
+        in.reply_.caps_allowed = false;
+    }
 
-    if (frame_slot) finish_shared(frame_slot);
+    if (frame_slot) (void)inv::frame_unmap(frame_slot);
     // Everything that arrived and was not kept goes (the frame included).
     for (uint32_t i = 0; i < arrived; ++i)
         if (!(in.context_.kept_ & (1u << i)))
@@ -168,9 +166,16 @@ void Server::handle(Message& m) {
 RpcError Server::run() {
     abi::IpcBuffer* buffer = ipc_buffer();
     if (!buffer) return RpcError::NoIpcBuffer;
+    buffer_ = buffer;
     buffer->receive_cnode = config_.cnode;
     buffer->receive_index = config_.receive_slot;
     buffer->receive_depth = kDepth;
+    in_.context_.config_ = &config_;
+    for (uint32_t i = 0; i < wire::Arena::kMaxCaps; ++i)
+        in_.caps_[i] = config_.receive_slot + i;
+    in_.message_ = wire::Message{&in_.segment_, 1, in_.caps_, 0};
+    in_.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
+    in_.reply_.caps_allowed = false;
     Message m;
     if (ipc::recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
     for (;;) {

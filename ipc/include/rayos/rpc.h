@@ -32,8 +32,13 @@
 
 namespace rayos::rpc {
 
-// The calling thread's IPC buffer (nullptr if none is attached).
-abi::IpcBuffer* ipc_buffer();
+// The calling thread's IPC buffer (nullptr if none is attached): kept in
+// its thread block (abi::ThreadBlock::user[0], at %fs:0x38).
+inline abi::IpcBuffer* ipc_buffer() {
+    abi::IpcBuffer* buffer;
+    asm("mov %%fs:0x38, %0" : "=r"(buffer));
+    return buffer;
+}
 // Makes `buffer` the IPC buffer of the calling thread, whose TCB is `tcb`.
 [[nodiscard]] RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer);
 
@@ -48,9 +53,34 @@ struct SharedBuffer {
 namespace detail {
 
 // Sends the message built in `arena` and waits; `reply` receives the reply's
-// segment.
+// segment. The shared-frame and capability-carrying path.
 [[nodiscard]] RpcResult<void> call(uint64_t endpoint, uint64_t label, wire::Arena& arena,
                                    SharedBuffer* shared, wire::Segment& reply);
+
+RpcError reply_error(uint64_t label);
+
+// The common case, inline: a message in the IPC buffer without capabilities.
+[[nodiscard]] inline RpcResult<void> call_inline(uint64_t endpoint, uint64_t label,
+                                                 wire::Arena& arena, wire::Segment& reply) {
+    if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
+    if (arena.cap_count) return call(endpoint, label, arena, nullptr, reply);
+    Message m;
+    m.info = abi::MessageInfo::make(label, arena.used);
+    uint64_t* words = arena.words; // the IPC buffer's words
+    m.words[0] = words[0];
+    m.words[1] = words[1];
+    m.words[2] = words[2];
+    m.words[3] = words[3];
+    if (ipc::call(endpoint, m) < 0) return RpcFailure(RpcError::IpcFailed);
+    uint64_t reply_label = abi::MessageInfo::label(m.info);
+    if (reply_label != 0) return RpcFailure(reply_error(reply_label));
+    words[0] = m.words[0];
+    words[1] = m.words[1];
+    words[2] = m.words[2];
+    words[3] = m.words[3];
+    reply = {words, uint32_t(abi::MessageInfo::length(m.info))};
+    return {};
+}
 
 } // namespace detail
 
@@ -79,7 +109,8 @@ public:
     typename P::Builder params() { return params_; }
 
     [[nodiscard]] RpcResult<typename R::Reader> send() {
-        auto sent = detail::call(endpoint_, label_, arena_, shared_, reply_);
+        auto sent = shared_ ? detail::call(endpoint_, label_, arena_, shared_, reply_)
+                            : detail::call_inline(endpoint_, label_, arena_, reply_);
         if (!sent) return RpcFailure(sent.error());
         message_ = wire::Message{&reply_, 1, nullptr, 0};
         return wire::decode<R>(message_);
@@ -194,10 +225,13 @@ public:
 private:
     // Handles the call in `m` and leaves the reply in it.
     void handle(Message& m);
-    void finish_shared(uint64_t frame_slot);
+    // A call whose message is in a shared frame.
+    RpcError receive_shared(Message& m, uint32_t& received, uint64_t& frame_slot);
 
     ServerConfig config_;
     Dispatcher& dispatcher_;
+    abi::IpcBuffer* buffer_ = nullptr;
+    Incoming in_; // reused for every call
     uint64_t request_words_[abi::kMaxMessageWords] = {};
     uint64_t reply_words_[abi::kMaxMessageWords] = {};
     uint64_t calls_ = 0;
