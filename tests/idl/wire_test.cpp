@@ -173,6 +173,49 @@ TEST_CASE("amplification: a huge list of empty structs hits the traversal limit"
     CHECK(decode_words<pager::StatusResult>(words) == RpcError::TraversalLimit);
 }
 
+TEST_CASE("traversal budget spent by validation made later reads of a decoded message wrong") {
+    // Bug found by the fuzz target: decode() validated against the message's
+    // traversal budget and handed out readers that went on charging the same,
+    // partly spent, budget. A valid message near the limit then read its
+    // lists as empty right away, and any message read often enough (a server
+    // looking at its parameters a few times) silently read defaults.
+    SUBCASE("near the limit: the first read") {
+        // HotspotsResult: union (1 data word), hotspots :List(Hotspot) with
+        // 30 elements of zero size: validation charges 2 + 31 of 40 words.
+        std::vector<uint64_t> words = {struct_ptr(0, 1, 1), 0,
+                                       list_ptr(0, wire::ElementSize::InlineComposite, 0),
+                                       struct_ptr(30, 0, 0)};
+        wire::Segment segment{words.data(), uint32_t(words.size())};
+        wire::Message m{&segment, 1, nullptr, 0};
+        auto r = wire::decode<profiler::HotspotsResult>(m);
+        REQUIRE(r.ok());
+        REQUIRE(r->is_hotspots());
+        CHECK(r->hotspots().size() == 30);
+        CHECK(r->hotspots().size() == 30);
+    }
+    SUBCASE("an ordinary message read many times") {
+        std::vector<uint64_t> words(64);
+        wire::Arena arena(words.data(), uint32_t(words.size()));
+        auto b = wire::init_message<profiler::StartRequest>(arena);
+        auto programs = b.init_programs(3);
+        programs.set(0, "init", 4);
+        programs.set(1, "pager", 5);
+        programs.set(2, "shell", 5);
+        REQUIRE(arena.error == RpcError::Ok);
+        wire::Segment segment{words.data(), arena.used};
+        wire::Message m{&segment, 1, nullptr, 0};
+        auto r = wire::decode<profiler::StartRequest>(m);
+        REQUIRE(r.ok());
+        for (int pass = 0; pass < 100; ++pass) {
+            auto list = r->programs();
+            REQUIRE(list.size() == 3);
+            CHECK(list[0].equals("init"));
+            CHECK(list[1].equals("pager"));
+            CHECK(list[2].equals("shell"));
+        }
+    }
+}
+
 TEST_CASE("a capability pointer needs a transferred capability") {
     std::vector<uint64_t> words = {struct_ptr(0, 1, 2), 0, 3 /* cap 0 */, 0};
     CHECK(decode_words<lb::AddBackendRequest>(words, 0) == RpcError::MissingCapability);

@@ -63,8 +63,11 @@ struct Message {
     uint32_t segment_count = 0;
     const uint64_t* caps = nullptr;
     uint32_t cap_count = 0;
-    mutable int64_t budget = 0; // words validate may still visit
+    mutable int64_t budget = 0; // words reads may still visit (see read_root)
 };
+
+// The budget of a validated message (see decode): reads are not charged.
+constexpr int64_t kUnlimitedBudget = INT64_MAX;
 
 struct StructReader;
 struct ListReader;
@@ -160,6 +163,7 @@ struct ListReader {
 namespace detail {
 
 inline RpcError charge(const Message& m, uint64_t words) {
+    if (m.budget == kUnlimitedBudget) return RpcError::Ok;
     m.budget -= int64_t(words);
     return m.budget < 0 ? RpcError::TraversalLimit : RpcError::Ok;
 }

@@ -265,10 +265,14 @@ template <typename S> typename S::Reader read_struct(const PointerReader& p) {
 
 // Decodes a whole message whose root is an S: validates everything first,
 // so a malformed or hostile message is an error, never a wrong read.
+// Validation spends the traversal budget; a validated message is then read
+// without one (reads charge it too, and a spent budget would make them
+// return defaults), as often as the receiver likes.
 template <typename S> RpcResult<typename S::Reader> decode(const Message& m) {
     StructReader root;
     if (auto e = read_root(m, root); e != RpcError::Ok) return RpcFailure(e);
     if (auto e = S::validate(root); e != RpcError::Ok) return RpcFailure(e);
+    m.budget = kUnlimitedBudget;
     return typename S::Reader(root);
 }
 
