@@ -5,13 +5,19 @@
 
 Suites, in order:
   unit     host unit tests (doctest, ASan/UBSan): build/debug/tests/unit/rayos_unit_tests
+  idl      host tests of the IDL layer (doctest, ASan/UBSan):
+           build/debug/tests/idl/rayos_idl_tests, then the fuzz target
+           build/debug/tests/idl/rayos_idl_fuzz for 30 s on a copy of the
+           committed corpus tests/idl/corpus/ (crash inputs are kept in
+           build/debug/test-logs/)
   harness  self-tests of the QEMU harness (tests/harness/test_qemu_harness.py)
   system   QEMU system tests (tests/system/cases.py) on the debug and release builds
 
 A PATTERN (shell glob, e.g. 'system.*' or 'harness.catches_*') selects
 system cases by name; with patterns only the matching system cases run.
-Counting: each doctest case and each harness self-test counts once; a system
-case with a guest test summary counts its guest tests, any other case once.
+Counting: each doctest case and each harness self-test counts once, the fuzz
+run once; a system case with a guest test summary counts its guest tests,
+any other case once.
 Serial logs of system cases go to build/<type>/test-logs/.
 """
 
@@ -20,8 +26,10 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -55,8 +63,11 @@ class Tally:
         print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
 
 
-def run_unit(build: Path, tally: Tally) -> None:
-    binary = build / "tests" / "unit" / "rayos_unit_tests"
+def run_unit(binary: Path, name: str, tally: Tally) -> None:
+    """Runs a doctest binary; each of its test cases counts once."""
+    if not binary.exists():
+        tally.record(name, False, f"{binary} is not built")
+        return
     started = time.monotonic()
     proc = subprocess.run([str(binary)], capture_output=True, text=True)
     match = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", proc.stdout)
@@ -64,8 +75,45 @@ def run_unit(build: Path, tally: Tally) -> None:
     passed, failed = (int(match.group(2)), int(match.group(3))) if match else (0, 0)
     if not ok:
         sys.stdout.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-    tally.record("unit.doctest", ok, f"{passed} passed, {failed} failed "
+    tally.record(name, ok, f"{passed} passed, {failed} failed "
                  f"({time.monotonic() - started:.1f} s)", passed, failed)
+
+
+FUZZ_SECONDS = 30
+FUZZ_TIMEOUT = 120
+
+
+def run_fuzz(build: Path, tally: Tally) -> None:
+    """Runs the IDL fuzz target on a temporary copy of the committed corpus
+    (which stays unchanged); passes iff libFuzzer exits with 0."""
+    binary = build / "tests" / "idl" / "rayos_idl_fuzz"
+    if not binary.exists():
+        tally.record("idl.fuzz", False, f"{binary} is not built (it needs clang++)")
+        return
+    logs = build / "test-logs"
+    logs.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rayos-idl-fuzz-") as work:
+        corpus = Path(work) / "corpus"
+        shutil.copytree(REPO / "tests" / "idl" / "corpus", corpus)
+        command = [str(binary), f"-max_total_time={FUZZ_SECONDS}", "-timeout=10",
+                   "-rss_limit_mb=2048", f"-artifact_prefix={logs}/idl-fuzz-", str(corpus)]
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                                  timeout=FUZZ_TIMEOUT, cwd=work)
+        except subprocess.TimeoutExpired:
+            tally.record("idl.fuzz", False, f"no result after {FUZZ_TIMEOUT} s")
+            return
+    done = re.search(r"Done (\d+) runs in (\d+) second", proc.stderr)
+    if proc.returncode == 0:
+        runs = f"{done.group(1)} runs in {done.group(2)} s" if done else "finished"
+        tally.record("idl.fuzz", True, f"{runs}, no crash")
+        return
+    sys.stdout.write(proc.stderr[-4000:])
+    crash = re.search(r"Test unit written to (\S+)", proc.stderr)
+    detail = f"exit code {proc.returncode}"
+    if crash:
+        detail += f", input in {crash.group(1)} (reproduce: {binary} {crash.group(1)})"
+    tally.record("idl.fuzz", False, detail)
 
 
 def run_harness_selftests(tally: Tally) -> None:
@@ -126,7 +174,10 @@ def main() -> int:
     started = time.monotonic()
 
     if not args.patterns:
-        run_unit(root / "debug", tally)
+        debug = root / "debug"
+        run_unit(debug / "tests" / "unit" / "rayos_unit_tests", "unit.doctest", tally)
+        run_unit(debug / "tests" / "idl" / "rayos_idl_tests", "idl.doctest", tally)
+        run_fuzz(debug, tally)
         run_harness_selftests(tally)
     for case in CASES:
         if args.patterns and not any(fnmatch.fnmatchcase(case.name, p) for p in args.patterns):
