@@ -25,8 +25,9 @@ struct Text {
     const char* c_str() const { return ptr; } // always NUL-terminated
 };
 
+inline constexpr uint8_t kNoBytes[1] = {0};
 struct Data {
-    const uint8_t* ptr = nullptr;
+    const uint8_t* ptr = kNoBytes; // never null
     uint32_t size = 0;
 };
 
@@ -66,7 +67,7 @@ inline RpcError check_text(const PointerReader& p) {
     if (auto e = p.read_list(ElementSize::Byte, l); e != RpcError::Ok || p.is_null()) return e;
     return l.count == 0 || l.start[l.count - 1] != 0 ? RpcError::TextNotTerminated : RpcError::Ok;
 }
-inline Data read_data(const PointerReader& p, const uint8_t* fallback = nullptr,
+inline Data read_data(const PointerReader& p, const uint8_t* fallback = kNoBytes,
                       uint32_t fallback_size = 0) {
     ListReader l;
     if (p.is_null() || p.read_list(ElementSize::Byte, l) != RpcError::Ok)
