@@ -96,7 +96,7 @@ void emit_interface_rpc(std::ostream& o, const Model& m, capnp::InterfaceSchema 
         o << "    virtual ::rayos::RpcError " << identifier(method.name)
           << "(::rayos::rpc::CallContext& call, " << method.params << "::Reader params, "
           << method.results << "::Builder result) = 0;\n";
-    o << "\n    ::rayos::RpcError dispatch(::rayos::rpc::Incoming& in) override {\n"
+    o << "\n    RAYOS_RPC_HOT ::rayos::RpcError dispatch(::rayos::rpc::Incoming& in) override {\n"
       << "        switch (in.method_label()) {\n";
     for (auto& method : methods) {
         std::string id = identifier(method.name);

@@ -98,7 +98,39 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
     return RpcError::Ok;
 }
 
-void Server::handle(Message& m) {
+RAYOS_RPC_HOT void Server::handle(Message& m) {
+    uint64_t info = m.info;
+    uint64_t length = abi::MessageInfo::length(info);
+    // The common call: registers only, no capabilities, no shared frame.
+    if ((info & 0xF80) == 0 && length <= abi::kMessageRegisters &&
+        !(abi::MessageInfo::label(info) & wire::kLabelShared)) {
+        ++calls_;
+        in_.method_label_ = abi::MessageInfo::label(info);
+        in_.context_.badge_ = m.badge;
+        // Read where the registers landed; the reply replaces them only
+        // after the method returns.
+        in_.segment_ = {m.words, uint32_t(length)};
+        in_.reply_.used = 0;
+        in_.reply_.error = RpcError::Ok;
+        if (RpcError error = dispatcher_.dispatch(in_); error != RpcError::Ok) {
+            ++errors_;
+            m.info = abi::MessageInfo::make(error_label(error), 0);
+            return;
+        }
+        uint32_t reply_length = in_.reply_.used;
+        m.words[0] = reply_words_[0];
+        m.words[1] = reply_words_[1];
+        m.words[2] = reply_words_[2];
+        m.words[3] = reply_words_[3];
+        for (uint32_t i = abi::kMessageRegisters; i < reply_length; ++i)
+            buffer_->words[i] = reply_words_[i];
+        m.info = abi::MessageInfo::make(0, reply_length);
+        return;
+    }
+    handle_general(m);
+}
+
+void Server::handle_general(Message& m) {
     uint64_t label = abi::MessageInfo::label(m.info);
     bool shared = (label & wire::kLabelShared) != 0;
     uint32_t received = config_.cnode ? uint32_t(abi::MessageInfo::caps(m.info)) : 0;
@@ -116,13 +148,18 @@ void Server::handle(Message& m) {
         error = receive_shared(m, received, frame_slot);
     } else {
         uint64_t length = abi::MessageInfo::length(m.info);
-        request_words_[0] = m.words[0];
-        request_words_[1] = m.words[1];
-        request_words_[2] = m.words[2];
-        request_words_[3] = m.words[3];
-        for (uint64_t i = abi::kMessageRegisters; i < length; ++i)
-            request_words_[i] = buffer_->words[i];
-        in.segment_ = {request_words_, uint32_t(length)};
+        if (length <= abi::kMessageRegisters) {
+            // Read where the registers landed; the reply replaces them only
+            // after the method returns.
+            in.segment_ = {m.words, uint32_t(length)};
+        } else {
+            // Copied out of the IPC buffer: the method may make calls of its own.
+            for (uint64_t i = 0; i < abi::kMessageRegisters; ++i)
+                request_words_[i] = m.words[i];
+            for (uint64_t i = abi::kMessageRegisters; i < length; ++i)
+                request_words_[i] = buffer_->words[i];
+            in.segment_ = {request_words_, uint32_t(length)};
+        }
         in.reply_.used = 0;
         in.reply_.error = RpcError::Ok;
     }
@@ -156,6 +193,9 @@ void Server::handle(Message& m) {
         in.reply_.caps_allowed = false;
     }
 
+    in.context_.received_ = 0;
+    in.context_.kept_ = 0;
+    in.message_.cap_count = 0;
     if (frame_slot) (void)inv::frame_unmap(frame_slot);
     // Everything that arrived and was not kept goes (the frame included).
     for (uint32_t i = 0; i < arrived; ++i)

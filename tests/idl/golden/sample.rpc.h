@@ -29,7 +29,7 @@ public:
     virtual ::rayos::RpcError get(::rayos::rpc::CallContext& call, ::rayos::idl::sample::GetRequest::Reader params, ::rayos::idl::sample::GetResult::Builder result) = 0;
     virtual ::rayos::RpcError put(::rayos::rpc::CallContext& call, ::rayos::idl::sample::PutRequest::Reader params, ::rayos::idl::sample::PutResult::Builder result) = 0;
 
-    ::rayos::RpcError dispatch(::rayos::rpc::Incoming& in) override {
+    RAYOS_RPC_HOT ::rayos::RpcError dispatch(::rayos::rpc::Incoming& in) override {
         switch (in.method_label()) {
         case Service::Methods::get:
             return in.serve<::rayos::idl::sample::GetRequest, ::rayos::idl::sample::GetResult>([this](::rayos::rpc::CallContext& c, ::rayos::idl::sample::GetRequest::Reader p, ::rayos::idl::sample::GetResult::Builder r) { return get(c, p, r); });

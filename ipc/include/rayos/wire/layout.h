@@ -44,6 +44,12 @@ inline void zero_words(uint64_t* p, uint32_t n) {
         p[i] = 0;
 }
 constexpr uint64_t kMaxListElements = (1u << 29) - 1;
+// The unsigned integer with T's size (field values are XOR-ed as bits).
+template <typename T>
+using BitsOf =
+    std::conditional_t<sizeof(T) == 1, uint8_t,
+                       std::conditional_t<sizeof(T) == 2, uint16_t,
+                                          std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 constexpr uint32_t bits_of(ElementSize s) {
     constexpr uint32_t bits[] = {0, 1, 8, 16, 32, 64, 64, 0};
     return bits[uint8_t(s)];
@@ -89,14 +95,16 @@ struct PointerReader {
     [[nodiscard]] RpcError read_cap(uint32_t& index) const;
 };
 
+// 24 bytes, so that readers pass in registers and copy cheaply.
 struct StructReader {
     const Message* msg = nullptr;
-    uint32_t seg = 0;
-    const uint8_t* data = nullptr;
-    const uint64_t* ptrs = nullptr;
+    const uint8_t* data = nullptr; // the pointer section follows the data
     uint32_t data_bytes = 0;
     uint16_t ptr_count = 0;
-    uint32_t depth = limits::kWireMaxDepth;
+    uint8_t seg = 0; // segment index (at most limits::kWireMaxSegments)
+    uint8_t depth = limits::kWireMaxDepth;
+
+    const uint64_t* ptrs() const { return reinterpret_cast<const uint64_t*>(data + data_bytes); }
 
     // Field `index` in units of sizeof(T), XOR-ed with the schema default.
     template <typename T> T get(uint32_t index, T fallback = T{}) const {
@@ -119,7 +127,7 @@ struct StructReader {
     }
     PointerReader pointer(uint16_t index) const {
         if (index >= ptr_count) return {msg, seg, nullptr, depth};
-        return {msg, seg, ptrs + index, depth};
+        return {msg, seg, ptrs() + index, depth};
     }
 };
 
@@ -150,13 +158,7 @@ struct ListReader {
     StructReader element(uint32_t i) const {
         if (i >= count || size != ElementSize::InlineComposite) return {};
         const uint8_t* base = start + uint64_t(i) * (step_bits / 8);
-        return {msg,
-                seg,
-                base,
-                reinterpret_cast<const uint64_t*>(base + struct_data_bytes),
-                struct_data_bytes,
-                struct_ptrs,
-                depth};
+        return {msg, base, struct_data_bytes, struct_ptrs, uint8_t(seg), uint8_t(depth)};
     }
 };
 
@@ -217,26 +219,31 @@ inline bool fits(const Message& m, uint32_t seg, const uint64_t* target, uint64_
 } // namespace detail
 
 inline RpcError PointerReader::read_struct(StructReader& out) const {
-    out = StructReader{msg, seg, nullptr, nullptr, 0, 0, depth};
+    out = StructReader{msg, nullptr, 0, 0, uint8_t(seg), uint8_t(depth)};
     if (is_null()) return RpcError::Ok;
     if (depth == 0) return RpcError::TooDeep;
-    uint32_t target_seg;
+    uint32_t target_seg = seg;
     const uint64_t* target;
-    uint64_t tag;
-    if (auto e = detail::follow(*msg, seg, at, target_seg, target, tag); e != RpcError::Ok)
+    uint64_t tag = *at;
+    if ((tag & 3) == 0) { // a near struct pointer: the common case, kept inline
+        const Segment& s = msg->segments[seg];
+        int64_t position = (at - s.words) + 1 + (int32_t(uint32_t(tag)) >> 2);
+        if (position < 0 || position > int64_t(s.size)) return RpcError::OutOfBounds;
+        target = s.words + position;
+    } else if (auto e = detail::follow(*msg, seg, at, target_seg, target, tag); e != RpcError::Ok) {
         return e;
+    }
     if ((tag & 3) != 0) return RpcError::WrongType;
     uint32_t data_words = uint16_t(tag >> 32);
     uint16_t ptr_count = uint16_t(tag >> 48);
     if (!detail::fits(*msg, target_seg, target, uint64_t(data_words) + ptr_count))
         return RpcError::OutOfBounds;
     out = StructReader{msg,
-                       target_seg,
                        reinterpret_cast<const uint8_t*>(target),
-                       target + data_words,
                        data_words * 8,
                        ptr_count,
-                       depth - 1};
+                       uint8_t(target_seg),
+                       uint8_t(depth - 1)};
     return detail::charge(*msg, data_words + ptr_count == 0 ? 1 : data_words + ptr_count);
 }
 
@@ -311,12 +318,13 @@ struct Arena {
     uint32_t capacity = 0;
     uint32_t used = 0;
     RpcError error = RpcError::Ok;
-    uint64_t caps[kMaxCaps] = {};
     uint32_t cap_count = 0;
     bool caps_allowed = true;
+    uint64_t caps[kMaxCaps]; // the first cap_count are set
 
     Arena() = default;
     Arena(uint64_t* buffer, uint32_t capacity_words) : words(buffer), capacity(capacity_words) {}
+    explicit Arena(RpcError failed) : error(failed) {}
 
     uint64_t* allocate(uint64_t n) {
         if (error != RpcError::Ok) return nullptr;
@@ -367,19 +375,20 @@ private:
 
 struct StructBuilder {
     Arena* arena = nullptr;
-    uint8_t* data = nullptr;
-    uint64_t* ptrs = nullptr;
+    uint8_t* data = nullptr; // the pointer section follows the data
     uint32_t data_bytes = 0;
     uint16_t ptr_count = 0;
 
+    uint64_t* ptrs() const { return reinterpret_cast<uint64_t*>(data + data_bytes); }
+
     template <typename T> void set(uint32_t index, T value, T fallback = T{}) {
         if ((uint64_t(index) + 1) * sizeof(T) > data_bytes) return;
-        uint8_t a[sizeof(T)], b[sizeof(T)];
-        detail::copy_bytes(a, &value, sizeof(T));
-        detail::copy_bytes(b, &fallback, sizeof(T));
-        for (size_t i = 0; i < sizeof(T); ++i)
-            a[i] ^= b[i];
-        detail::copy_bytes(data + uint64_t(index) * sizeof(T), a, sizeof(T));
+        using Bits = detail::BitsOf<T>;
+        Bits v, def;
+        detail::copy_bytes(&v, &value, sizeof(T));
+        detail::copy_bytes(&def, &fallback, sizeof(T));
+        v ^= def;
+        detail::copy_bytes(data + uint64_t(index) * sizeof(T), &v, sizeof(T));
     }
     void set_bool(uint32_t bit, bool value, bool fallback = false) {
         if (bit / 8 >= data_bytes) return;
@@ -390,7 +399,7 @@ struct StructBuilder {
             data[bit / 8] &= uint8_t(~mask);
     }
     PointerBuilder pointer(uint16_t index) const {
-        return {arena, index < ptr_count ? ptrs + index : nullptr};
+        return {arena, index < ptr_count ? ptrs() + index : nullptr};
     }
     // Zeroes a group's or union member's fields before it is (re)used.
     void clear_data_bits(uint32_t bit, uint32_t bits) {
@@ -424,8 +433,7 @@ struct ListBuilder {
     StructBuilder element(uint32_t i) const {
         if (i >= count || size != ElementSize::InlineComposite) return {arena};
         uint8_t* base = start + uint64_t(i) * (step_bits / 8);
-        return {arena, base, reinterpret_cast<uint64_t*>(base + struct_data_bytes),
-                struct_data_bytes, struct_ptrs};
+        return {arena, base, struct_data_bytes, struct_ptrs};
     }
 };
 
@@ -434,8 +442,7 @@ inline StructBuilder PointerBuilder::init_struct(uint16_t data_words, uint16_t p
     uint64_t* p = arena->allocate(uint64_t(data_words) + ptr_count);
     if (!p) return {arena};
     point_at(p, (uint64_t(data_words) << 32) | (uint64_t(ptr_count) << 48), 0);
-    return {arena, reinterpret_cast<uint8_t*>(p), p + data_words, uint32_t(data_words) * 8,
-            ptr_count};
+    return {arena, reinterpret_cast<uint8_t*>(p), uint32_t(data_words) * 8, ptr_count};
 }
 
 inline ListBuilder PointerBuilder::init_list(ElementSize size, uint64_t count) const {
@@ -494,13 +501,29 @@ inline void PointerBuilder::set_cap(uint64_t cap_address) const {
 // The root struct of a message, located and charged against a fresh
 // traversal budget (kWireTraversalFactor words per message word).
 inline RpcError read_root(const Message& m, StructReader& root) {
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < m.segment_count; ++i)
+    if (m.segment_count == 0 || m.segments[0].size == 0) return RpcError::OutOfBounds;
+    if (m.segment_count > limits::kWireMaxSegments) return RpcError::BadFraming;
+    const Segment& first = m.segments[0];
+    uint64_t total = first.size;
+    for (uint32_t i = 1; i < m.segment_count; ++i)
         total += m.segments[i].size;
     m.budget = int64_t(total * limits::kWireTraversalFactor) + 8;
-    if (m.segment_count == 0 || m.segments[0].size == 0) return RpcError::OutOfBounds;
-    PointerReader p{&m, 0, m.segments[0].words, limits::kWireMaxDepth};
-    return p.read_struct(root);
+    // The usual root, inline: a near struct pointer in word 0.
+    uint64_t p = first.words[0];
+    if ((p & 3) == 0 && p != 0) {
+        int64_t position = 1 + (int32_t(uint32_t(p)) >> 2);
+        uint32_t data_words = uint16_t(p >> 32);
+        uint16_t ptr_count = uint16_t(p >> 48);
+        if (position < 0 || uint64_t(position) + data_words + ptr_count > first.size)
+            return RpcError::OutOfBounds;
+        const uint64_t* target = first.words + position;
+        root = StructReader{&m, reinterpret_cast<const uint8_t*>(target), data_words * 8, ptr_count,
+                            0,  uint8_t(limits::kWireMaxDepth - 1)};
+        m.budget -= data_words + ptr_count + 1;
+        return RpcError::Ok;
+    }
+    PointerReader pointer{&m, 0, first.words, limits::kWireMaxDepth};
+    return pointer.read_struct(root);
 }
 
 // Splits a flat message (Cap'n Proto's stream framing: segment count - 1,
@@ -528,10 +551,12 @@ inline RpcError parse_flat(const uint8_t* bytes, size_t size, Segment* segments,
 }
 
 // Builds a message with its root struct at word 0 of `arena`.
-inline StructBuilder init_root(Arena& arena, uint16_t data_words, uint16_t ptr_count) {
-    uint64_t* root = arena.allocate(1);
+[[gnu::always_inline]] inline StructBuilder init_root(Arena& arena, uint16_t data_words,
+                                                      uint16_t ptr_count) {
+    uint64_t* root = arena.allocate(1 + uint64_t(data_words) + ptr_count);
     if (!root) return {&arena};
-    return PointerBuilder{&arena, root}.init_struct(data_words, ptr_count);
+    root[0] = (uint64_t(data_words) << 32) | (uint64_t(ptr_count) << 48); // offset 0
+    return {&arena, reinterpret_cast<uint8_t*>(root + 1), uint32_t(data_words) * 8, ptr_count};
 }
 
 } // namespace rayos::wire

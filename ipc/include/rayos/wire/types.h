@@ -269,7 +269,7 @@ template <typename S> typename S::Reader read_struct(const PointerReader& p) {
 // Validation spends the traversal budget; a validated message is then read
 // without one (reads charge it too, and a spent budget would make them
 // return defaults), as often as the receiver likes.
-template <typename S> RpcResult<typename S::Reader> decode(const Message& m) {
+template <typename S> RpcResult<typename S::Reader> decode_general(const Message& m) {
     StructReader root;
     if (auto e = read_root(m, root); e != RpcError::Ok) return RpcFailure(e);
     if (auto e = S::validate(root); e != RpcError::Ok) return RpcFailure(e);
@@ -277,8 +277,36 @@ template <typename S> RpcResult<typename S::Reader> decode(const Message& m) {
     return typename S::Reader(root);
 }
 
+template <typename S> inline RpcResult<typename S::Reader> decode(const Message& m) {
+    // The usual case inline: one segment, the root a near struct pointer.
+    if (m.segment_count == 1 && m.segments[0].size != 0) {
+        const Segment& s = m.segments[0];
+        uint64_t p = s.words[0];
+        int64_t position = 1 + (int32_t(uint32_t(p)) >> 2);
+        uint32_t data_words = uint16_t(p >> 32);
+        uint16_t ptr_count = uint16_t(p >> 48);
+        if ((p & 3) == 0 && p != 0 && position >= 0 &&
+            uint64_t(position) + data_words + ptr_count <= s.size) {
+            StructReader root{&m,
+                              reinterpret_cast<const uint8_t*>(s.words + position),
+                              data_words * 8,
+                              ptr_count,
+                              0,
+                              uint8_t(limits::kWireMaxDepth - 1)};
+            if constexpr (S::kPointers != 0) {
+                m.budget = int64_t(s.size * limits::kWireTraversalFactor) + 8 -
+                           (data_words + ptr_count + 1);
+                if (auto e = S::validate(root); e != RpcError::Ok) return RpcFailure(e);
+            }
+            m.budget = kUnlimitedBudget;
+            return typename S::Reader(root);
+        }
+    }
+    return decode_general<S>(m);
+}
+
 // Starts a message whose root is an S in `arena`.
-template <typename S> typename S::Builder init_message(Arena& arena) {
+template <typename S> [[gnu::always_inline]] inline typename S::Builder init_message(Arena& arena) {
     return typename S::Builder(init_root(arena, S::kDataWords, S::kPointers));
 }
 
