@@ -98,39 +98,37 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
     return RpcError::Ok;
 }
 
-RAYOS_RPC_HOT void Server::handle(Message& m) {
+[[gnu::always_inline]] inline const uint64_t* Server::handle(Message& m) {
     uint64_t info = m.info;
     uint64_t length = abi::MessageInfo::length(info);
-    // The common call: registers only, no capabilities, no shared frame.
-    if ((info & 0xF80) == 0 && length <= abi::kMessageRegisters &&
-        !(abi::MessageInfo::label(info) & wire::kLabelShared)) {
+    // The common call: registers only, no capabilities (info bits 7-11), no
+    // shared frame (label bit 51 = info bit 63).
+    constexpr uint64_t kNotFast = 0xF80 | (wire::kLabelShared << 12);
+    if ((info & kNotFast) == 0 && length <= abi::kMessageRegisters) {
         ++calls_;
         in_.method_label_ = abi::MessageInfo::label(info);
         in_.context_.badge_ = m.badge;
         // Read where the registers landed; the reply replaces them only
         // after the method returns.
         in_.segment_ = {m.words, uint32_t(length)};
-        in_.reply_.used = 0;
-        in_.reply_.error = RpcError::Ok;
+        in_.reply_.used = 0; // (its error is Ok: reset below after a failure)
         if (RpcError error = dispatcher_.dispatch(in_); error != RpcError::Ok) {
             ++errors_;
+            in_.reply_.error = RpcError::Ok;
             m.info = abi::MessageInfo::make(error_label(error), 0);
-            return;
+            return m.words;
         }
         uint32_t reply_length = in_.reply_.used;
-        m.words[0] = reply_words_[0];
-        m.words[1] = reply_words_[1];
-        m.words[2] = reply_words_[2];
-        m.words[3] = reply_words_[3];
         for (uint32_t i = abi::kMessageRegisters; i < reply_length; ++i)
             buffer_->words[i] = reply_words_[i];
         m.info = abi::MessageInfo::make(0, reply_length);
-        return;
+        return reply_words_; // words 0-3 go straight into registers
     }
     handle_general(m);
+    return m.words;
 }
 
-void Server::handle_general(Message& m) {
+[[gnu::noinline]] void Server::handle_general(Message& m) {
     uint64_t label = abi::MessageInfo::label(m.info);
     bool shared = (label & wire::kLabelShared) != 0;
     uint32_t received = config_.cnode ? uint32_t(abi::MessageInfo::caps(m.info)) : 0;
@@ -203,7 +201,7 @@ void Server::handle_general(Message& m) {
             (void)inv::cnode_delete(config_.cnode, config_.receive_slot + i, kDepth);
 }
 
-RpcError Server::run() {
+RAYOS_RPC_HOT RpcError Server::run() {
     abi::IpcBuffer* buffer = ipc_buffer();
     if (!buffer) return RpcError::NoIpcBuffer;
     buffer_ = buffer;
@@ -219,8 +217,9 @@ RpcError Server::run() {
     Message m;
     if (ipc::recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
     for (;;) {
-        handle(m);
-        if (ipc::reply_recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
+        const uint64_t* reply_words = handle(m);
+        if (ipc::reply_recv(config_.endpoint, config_.reply, m.info, reply_words, m) < 0)
+            return RpcError::IpcFailed;
     }
 }
 

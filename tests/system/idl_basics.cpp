@@ -70,6 +70,25 @@ RAYOS_TEST("idl.data_inline_round_trip") {
     }
 }
 
+RAYOS_TEST("idl.replies_longer_than_the_registers_come_through_the_ipc_buffer") {
+    CHECK(ready());
+    static const char text[] = "a reply of forty bytes, beyond registers";
+    EchoClient echo(first.endpoint);
+    for (int round = 0; round < 2; ++round) {
+        auto call = echo.reverse();
+        call.params().set_bytes(text, 40);
+        auto result = call.send();
+        CHECK(result.ok());
+        if (!result) return;
+        wire::Data d = result->bytes();
+        CHECK_EQ(d.size, 40u);
+        bool same = d.size == 40;
+        for (uint32_t i = 0; same && i < 40; ++i)
+            same = d.ptr[i] == uint8_t(text[39 - i]);
+        CHECK(same);
+    }
+}
+
 RAYOS_TEST("idl.too_large_for_the_ipc_buffer_is_an_error_not_a_truncation") {
     CHECK(ready());
     static uint8_t payload[1024];

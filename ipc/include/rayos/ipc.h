@@ -26,15 +26,16 @@ struct Message {
 
 namespace ipc {
 namespace detail {
-// One IPC system call: message in (rsi, rdx, r10, r8, r9), message out in
-// the same registers plus the badge in rdi.
-inline int64_t exchange(uint64_t number, uint64_t first, uint64_t r12_value, Message& m) {
+// One IPC system call: message in (rsi = info, rdx, r10, r8, r9 = words
+// 0-3), message out in the same registers plus the badge in rdi, into `m`.
+inline int64_t exchange_from(uint64_t number, uint64_t first, uint64_t r12_value, uint64_t info,
+                             const uint64_t* words, Message& m) {
     int64_t result;
-    register uint64_t r10 asm("r10") = m.words[1];
-    register uint64_t r8 asm("r8") = m.words[2];
-    register uint64_t r9 asm("r9") = m.words[3];
+    register uint64_t r10 asm("r10") = words[1];
+    register uint64_t r8 asm("r8") = words[2];
+    register uint64_t r9 asm("r9") = words[3];
     register uint64_t r12 asm("r12") = r12_value;
-    uint64_t rdi = first, rsi = m.info, rdx = m.words[0];
+    uint64_t rdi = first, rsi = info, rdx = words[0];
     asm volatile("syscall"
                  : "=a"(result), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
                  : "a"(number), "r"(r12)
@@ -48,6 +49,9 @@ inline int64_t exchange(uint64_t number, uint64_t first, uint64_t r12_value, Mes
         m.words[3] = r9;
     }
     return result;
+}
+inline int64_t exchange(uint64_t number, uint64_t first, uint64_t r12_value, Message& m) {
+    return exchange_from(number, first, r12_value, m.info, m.words, m);
 }
 } // namespace detail
 
@@ -73,6 +77,12 @@ inline int64_t nb_recv(uint64_t endpoint, uint64_t reply, Message& m) {
 // the next message on `endpoint`, which replaces `m`.
 inline int64_t reply_recv(uint64_t endpoint, uint64_t reply, Message& m) {
     return detail::exchange(sys::number::reply_recv, endpoint, reply, m);
+}
+// The same with the reply's info and words 0-3 taken from elsewhere (a
+// server's reply buffer); the next message lands in `m`.
+inline int64_t reply_recv(uint64_t endpoint, uint64_t reply, uint64_t info, const uint64_t* words,
+                          Message& m) {
+    return detail::exchange_from(sys::number::reply_recv, endpoint, reply, info, words, m);
 }
 
 } // namespace ipc

@@ -71,11 +71,13 @@ RpcError reply_error(uint64_t label);
     if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
     if (arena.cap_count) return call(endpoint, label, arena, nullptr, reply);
     m.info = abi::MessageInfo::make(label, arena.used);
-    uint64_t* words = arena.words; // the IPC buffer's words
-    m.words[0] = words[0];
-    m.words[1] = words[1];
-    m.words[2] = words[2];
-    m.words[3] = words[3];
+    uint64_t* words = arena.words; // the IPC buffer's words, or m's own
+    if (words != m.words) {
+        m.words[0] = words[0];
+        m.words[1] = words[1];
+        m.words[2] = words[2];
+        m.words[3] = words[3];
+    }
     if (ipc::call(endpoint, m) < 0) return RpcFailure(RpcError::IpcFailed);
     uint64_t reply_label = abi::MessageInfo::label(m.info);
     if (reply_label != 0) return RpcFailure(reply_error(reply_label));
@@ -84,11 +86,14 @@ RpcError reply_error(uint64_t label);
         reply = {m.words, length};
         return {};
     }
-    words[0] = m.words[0];
-    words[1] = m.words[1];
-    words[2] = m.words[2];
-    words[3] = m.words[3];
-    reply = {words, length};
+    // A long reply: its words 4 and up are in the IPC buffer.
+    abi::IpcBuffer* buffer = ipc_buffer();
+    if (!buffer) return RpcFailure(RpcError::NoIpcBuffer);
+    buffer->words[0] = m.words[0];
+    buffer->words[1] = m.words[1];
+    buffer->words[2] = m.words[2];
+    buffer->words[3] = m.words[3];
+    reply = {buffer->words, length};
     return {};
 }
 
@@ -100,7 +105,7 @@ RpcError reply_error(uint64_t label);
 template <typename P, typename R> class Request {
 public:
     Request(uint64_t endpoint, uint64_t label)
-        : endpoint_(endpoint), label_(label), arena_(arena_for(ipc_buffer())),
+        : endpoint_(endpoint), label_(label), arena_(arena_for(registers_)),
           params_(wire::init_message<P>(arena_)) {}
     Request(uint64_t endpoint, uint64_t label, SharedBuffer& shared)
         : endpoint_(endpoint), label_(label), shared_(&shared),
@@ -122,9 +127,21 @@ public:
     }
 
 private:
-    static wire::Arena arena_for(abi::IpcBuffer* buffer) {
-        if (!buffer) return wire::Arena(RpcError::NoIpcBuffer);
-        return wire::Arena(buffer->words, abi::kMaxMessageWords);
+    // Parameters without pointers that fit in the message registers are
+    // built right there: no IPC buffer needed.
+    static constexpr bool kInRegisters =
+        P::kPointers == 0 && 1u + P::kDataWords <= abi::kMessageRegisters;
+
+    static wire::Arena arena_for(Message& registers) {
+        if constexpr (kInRegisters) {
+            for (uint32_t i = 1u + P::kDataWords; i < abi::kMessageRegisters; ++i)
+                registers.words[i] = 0;
+            return wire::Arena(registers.words, abi::kMessageRegisters);
+        } else {
+            abi::IpcBuffer* buffer = ipc_buffer();
+            if (!buffer) return wire::Arena(RpcError::NoIpcBuffer);
+            return wire::Arena(buffer->words, abi::kMaxMessageWords);
+        }
     }
 
     uint64_t endpoint_;
@@ -243,8 +260,9 @@ public:
     uint64_t errors() const { return errors_; }
 
 private:
-    // Handles the call in `m` and leaves the reply in it.
-    void handle(Message& m);
+    // Handles the call in `m`: leaves the reply's info in m.info and returns
+    // where the reply's words 0-3 are.
+    const uint64_t* handle(Message& m);
     // Calls with capabilities, long messages, shared frames.
     void handle_general(Message& m);
     // A call whose message is in a shared frame.

@@ -278,10 +278,20 @@ template <typename S> RpcResult<typename S::Reader> decode_general(const Message
 }
 
 template <typename S> inline RpcResult<typename S::Reader> decode(const Message& m) {
-    // The usual case inline: one segment, the root a near struct pointer.
-    if (m.segment_count == 1 && m.segments[0].size != 0) {
+    if (m.segment_count == 1) {
         const Segment& s = m.segments[0];
-        uint64_t p = s.words[0];
+        if constexpr (S::kPointers == 0) {
+            // Exactly what this schema's builder makes (root pointer, then
+            // the data): nothing else to check, and nothing to charge (the
+            // struct has no pointers to follow).
+            constexpr uint64_t kCanonical = uint64_t(S::kDataWords) << 32;
+            if (s.size == 1u + S::kDataWords && s.words[0] == kCanonical)
+                return typename S::Reader(StructReader{
+                    &m, reinterpret_cast<const uint8_t*>(s.words + 1), uint32_t(S::kDataWords) * 8,
+                    0, 0, uint8_t(limits::kWireMaxDepth - 1)});
+        }
+        // The usual case inline: the root a near struct pointer.
+        uint64_t p = s.size ? s.words[0] : 0;
         int64_t position = 1 + (int32_t(uint32_t(p)) >> 2);
         uint32_t data_words = uint16_t(p >> 32);
         uint16_t ptr_count = uint16_t(p >> 48);
