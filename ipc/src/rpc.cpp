@@ -3,6 +3,7 @@
 #include <rayos/invoke.h>
 #include <rayos/rpc.h>
 #include <rayos/runtime.h>
+#include <rayos/string.h>
 
 namespace rayos::rpc {
 namespace {
@@ -91,9 +92,12 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
     frame_slot = slot;
     auto* window = reinterpret_cast<uint64_t*>(config_.shared_window);
     uint64_t length = m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
-    in_.segment_ = {window, uint32_t(length)};
-    // The reply is built behind the request, in the same frame.
-    in_.reply_ = wire::Arena(window + length, uint32_t(SharedBuffer::kWords - length));
+    // The caller still has the frame mapped and could change the request
+    // while it is read: decode a private copy.
+    memcpy(request_words_, window, length * sizeof(uint64_t));
+    in_.segment_ = {request_words_, uint32_t(length)};
+    // The reply is built in the frame.
+    in_.reply_ = wire::Arena(window, SharedBuffer::kWords);
     --received; // the frame is not a capability of the message
     return RpcError::Ok;
 }

@@ -11,9 +11,10 @@
 // * Shared frame: the caller passes a SharedBuffer (one 4 KiB frame mapped
 //   in its address space); the message is built there and the frame
 //   capability is granted with the call (label bit wire::kLabelShared, word
-//   0 = message length). The server maps it, reads the request and builds
-//   the reply behind it in the same frame, unmaps it and replies with the
-//   reply's offset and length. Client code says which one it uses.
+//   0 = message length). The server maps it, copies the request out (the
+//   caller could change it while it is read), builds the reply in the
+//   frame, unmaps it and replies with the reply's offset and length. Client
+//   code says which one it uses.
 //
 // Interface-typed fields are capabilities: the sender lists them with the
 // message (at most 3) and the receiver gets copies in its receive slots; a
@@ -248,6 +249,8 @@ protected:
 };
 
 // The server loop: receive, dispatch, reply and receive the next call.
+// About 5 KiB (request and reply copies): give it static storage rather
+// than a small thread stack.
 class Server {
 public:
     Server(const ServerConfig& config, Dispatcher& dispatcher)
@@ -272,7 +275,8 @@ private:
     Dispatcher& dispatcher_;
     abi::IpcBuffer* buffer_ = nullptr;
     Incoming in_; // reused for every call
-    uint64_t request_words_[abi::kMaxMessageWords] = {};
+    // Requests are read from a private copy (a shared frame is up to 4 KiB).
+    uint64_t request_words_[SharedBuffer::kWords] = {};
     uint64_t reply_words_[abi::kMaxMessageWords] = {};
     uint64_t calls_ = 0;
     uint64_t errors_ = 0;

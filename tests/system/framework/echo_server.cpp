@@ -7,6 +7,8 @@
 #include <rayos/invoke.h>
 #include <rayos/runtime.h>
 
+#include <new>
+
 namespace rayos::test {
 namespace {
 
@@ -72,8 +74,10 @@ void serve(void* arg) {
     int index = int(start - starts);
     if (!rpc::attach_ipc_buffer(start->tcb, &buffers[index].buffer)) exit_thread(1);
     Echo echo(start->offset);
-    rpc::Server server(start->config, echo);
-    (void)server.run();
+    // Static storage: the server is larger than a test thread's stack likes.
+    alignas(rpc::Server) static uint8_t storage[kMaxServers][sizeof(rpc::Server)];
+    auto* server = new (storage[index]) rpc::Server(start->config, echo);
+    (void)server->run();
     exit_thread(2);
 }
 
