@@ -247,6 +247,9 @@ private:
               << ";\n";
         std::string ptr = "r_.pointer(" + std::to_string(f.offset) + ")";
         if (f.group) {
+            // An inactive union group reads as empty: only the active member
+            // was validated.
+            if (f.in_union) o << "    if (!is_" << f.name << "()) return " << type << "();\n";
             o << "    return " << type << "(r_);\n";
         } else {
             switch (f.type.which()) {
@@ -351,6 +354,10 @@ private:
     }
 
     void clear_group(std::ostream& o, capnp::StructSchema group) const {
+        auto node = group.getProto().getStruct();
+        if (node.getDiscriminantCount() > 0) // a union inside: its discriminant too
+            o << "    b_.clear_data_bits(" << uint64_t(node.getDiscriminantOffset()) * 16
+              << ", 16);\n";
         for (auto field : group.getFields()) {
             auto p = field.getProto();
             if (p.isGroup()) {

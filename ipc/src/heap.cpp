@@ -59,15 +59,19 @@ void* allocate(size_t size) {
     return nullptr;
 }
 
-bool owned(const void* p) {
+} // namespace
+
+bool owns(const void* p) {
     auto a = reinterpret_cast<uintptr_t>(p);
     auto base = reinterpret_cast<uintptr_t>(arena);
     return a >= base + sizeof(Block) && a < base + sizeof arena && (a - base) % kAlign == 0;
 }
 
+namespace {
+
 void release(void* p) {
     if (!p) return;
-    if (!owned(p)) __builtin_trap(); // not from this heap: a bug, stop loudly
+    if (!owns(p)) __builtin_trap(); // not from this heap: a bug, stop loudly
     Block* b = static_cast<Block*>(p) - 1;
     detail::Guard guard(lock);
     in_use -= b->size;
@@ -125,6 +129,7 @@ void* calloc(size_t count, size_t size) {
 }
 void* realloc(void* p, size_t size) {
     if (!p) return malloc(size);
+    if (!rayos::heap::owns(p)) __builtin_trap(); // not from this heap
     size_t old = (static_cast<size_t*>(p))[-2] - 16;
     if (size <= old) return p;
     void* q = malloc(size);

@@ -38,6 +38,8 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
     if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
     abi::IpcBuffer* buffer = ipc_buffer();
     uint32_t caps = arena.cap_count + (shared ? 1 : 0);
+    // (A shared call's frame takes one of the message's capabilities.)
+    if (caps > abi::kMaxMessageCaps) return RpcFailure(RpcError::TooManyCapabilities);
     if (caps && !buffer) return RpcFailure(RpcError::NoIpcBuffer);
     for (uint32_t i = 0; i < arena.cap_count; ++i)
         buffer->caps[i] = arena.caps[i];
@@ -51,7 +53,14 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
         for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
             m.words[i] = arena.words[i];
     }
-    if (ipc::call(endpoint, m) < 0) return RpcFailure(RpcError::IpcFailed);
+    int64_t sent = ipc::call(endpoint, m);
+    if (shared) {
+        // Whatever happened, the server keeps no access to the frame.
+        while (inv::cnode_revoke(shared->cnode, shared->frame, kDepth) ==
+               int64_t(abi::Status::Preempted)) {
+        }
+    }
+    if (sent < 0) return RpcFailure(RpcError::IpcFailed);
 
     uint64_t reply_label = abi::MessageInfo::label(m.info);
     if (shared) {
@@ -84,22 +93,26 @@ RpcResult<uint64_t> CallContext::keep_index(uint32_t index, uint64_t slot) {
 }
 
 RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_slot) {
-    // The frame is the last capability of the call.
-    if (received == 0 || !config_.shared_window) return RpcError::NoSharedBuffer;
+    // The frame is the last capability of the call. It is never mapped: a
+    // caller could revoke it under a mapping and fault the server.
+    if (received == 0) return RpcError::NoSharedBuffer;
     uint64_t slot = config_.receive_slot + received - 1;
-    if (inv::frame_map(slot, config_.vspace, config_.shared_window, abi::kMapWritable) != 0)
+    uint64_t length = m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
+    // A private copy: the caller could change the frame while it is read.
+    if (inv::frame_read(slot, 0, reinterpret_cast<uint64_t>(request_words_),
+                        length * sizeof(uint64_t)) < 0)
         return RpcError::NoSharedBuffer;
     frame_slot = slot;
-    auto* window = reinterpret_cast<uint64_t*>(config_.shared_window);
-    uint64_t length = m.words[0] < SharedBuffer::kWords ? m.words[0] : SharedBuffer::kWords;
-    // The caller still has the frame mapped and could change the request
-    // while it is read: decode a private copy.
-    memcpy(request_words_, window, length * sizeof(uint64_t));
     in_.segment_ = {request_words_, uint32_t(length)};
-    // The reply is built in the frame.
-    in_.reply_ = wire::Arena(window, SharedBuffer::kWords);
+    in_.reply_ = wire::Arena(reply_words_, SharedBuffer::kWords);
+    in_.reply_.caps_allowed = false;
     --received; // the frame is not a capability of the message
     return RpcError::Ok;
+}
+
+void Server::release_slot(uint64_t slot) {
+    while (inv::cnode_delete(config_.cnode, slot, kDepth) == int64_t(abi::Status::Preempted)) {
+    }
 }
 
 [[gnu::always_inline]] inline const uint64_t* Server::handle(Message& m) {
@@ -147,7 +160,7 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
     RpcError error = RpcError::Ok;
     uint64_t frame_slot = 0;
     if (shared) {
-        error = receive_shared(m, received, frame_slot);
+        error = config_.cnode ? receive_shared(m, received, frame_slot) : RpcError::NoSharedBuffer;
     } else {
         uint64_t length = abi::MessageInfo::length(m.info);
         if (length <= abi::kMessageRegisters) {
@@ -172,12 +185,16 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
         error = dispatcher_.dispatch(in);
     }
 
+    if (error == RpcError::Ok && shared &&
+        inv::frame_write(frame_slot, 0, reinterpret_cast<uint64_t>(reply_words_),
+                         uint64_t(in.reply_.used) * sizeof(uint64_t)) < 0)
+        error = RpcError::NoSharedBuffer; // the caller took its frame away
     if (error != RpcError::Ok) {
         ++errors_;
         m.info = abi::MessageInfo::make(error_label(error), 0);
     } else if (shared) {
         m.info = abi::MessageInfo::make(wire::kLabelShared, 2);
-        m.words[0] = uint64_t(in.reply_.words - reinterpret_cast<uint64_t*>(config_.shared_window));
+        m.words[0] = 0; // the reply's offset in the frame
         m.words[1] = in.reply_.used;
     } else {
         uint32_t length = in.reply_.used;
@@ -189,20 +206,16 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
             buffer_->words[i] = reply_words_[i];
         m.info = abi::MessageInfo::make(0, length);
     }
-    if (shared) {
-        // Back to the inline arena for the next call.
-        in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
-        in.reply_.caps_allowed = false;
-    }
+    // Back to the inline arena (as long as an IPC buffer) for the next call.
+    in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
+    in.reply_.caps_allowed = false;
 
+    // Everything that arrived and was not kept goes (the frame included).
+    for (uint32_t i = 0; i < arrived; ++i)
+        if (!(in.context_.kept_ & (1u << i))) release_slot(config_.receive_slot + i);
     in.context_.received_ = 0;
     in.context_.kept_ = 0;
     in.message_.cap_count = 0;
-    if (frame_slot) (void)inv::frame_unmap(frame_slot);
-    // Everything that arrived and was not kept goes (the frame included).
-    for (uint32_t i = 0; i < arrived; ++i)
-        if (!(in.context_.kept_ & (1u << i)))
-            (void)inv::cnode_delete(config_.cnode, config_.receive_slot + i, kDepth);
 }
 
 RAYOS_RPC_HOT RpcError Server::run() {

@@ -56,4 +56,8 @@ VoidResult check_user_writable(AddressSpace& space, uint64_t address, size_t len
     return for_each_page(space, address, length, true, [](uint64_t, size_t, size_t) {});
 }
 
+VoidResult check_user_readable(AddressSpace& space, uint64_t address, size_t length) {
+    return for_each_page(space, address, length, false, [](uint64_t, size_t, size_t) {});
+}
+
 } // namespace rayos

@@ -38,6 +38,8 @@ VoidResult copy_to_user(AddressSpace& space, uint64_t destination, const void* s
 // Checks that [address, address+length) is mapped user-writable without
 // copying (so a call can be rejected before it changes anything).
 VoidResult check_user_writable(AddressSpace& space, uint64_t address, size_t length);
+// The same for mapped user-readable.
+VoidResult check_user_readable(AddressSpace& space, uint64_t address, size_t length);
 
 template <typename T> Result<T> read_user(AddressSpace& space, UserPtr<T> pointer) {
     T value;

@@ -107,4 +107,39 @@ Result<uint64_t> inv_frame_status(Thread& self, Slot& invoked, InvocationArgs ar
     return status;
 }
 
+namespace {
+
+// The frame bytes [offset, offset + length), or an error.
+Result<uint8_t*> frame_range(Thread& self, const Capability& cap, uint64_t offset,
+                             uint64_t length) {
+    uint64_t size = 1ull << cap.size_bits;
+    if (offset > size || length > size - offset)
+        return reject(self, Status::InvalidArgument, "range is outside the frame");
+    return phys_to_virt<uint8_t>(cap.object + offset);
+}
+
+} // namespace
+
+Result<uint64_t> inv_frame_read(Thread& self, Slot& invoked, InvocationArgs args) {
+    const Capability& cap = invoked.cap;
+    if (!cap.has_rights(abi::rights::kRead))
+        return reject(self, Status::MissingRights, "frame capability cannot be read");
+    uint8_t* bytes = TRY(frame_range(self, cap, args[0], args[2]));
+    if (!check_user_writable(*self.space, args[1], args[2]))
+        return reject(self, Status::BadAddress, "destination is not writable user memory");
+    TRY(copy_to_user(*self.space, args[1], bytes, args[2]));
+    return args[2];
+}
+
+Result<uint64_t> inv_frame_write(Thread& self, Slot& invoked, InvocationArgs args) {
+    const Capability& cap = invoked.cap;
+    if (!cap.has_rights(abi::rights::kWrite))
+        return reject(self, Status::MissingRights, "frame capability cannot be written");
+    uint8_t* bytes = TRY(frame_range(self, cap, args[0], args[2]));
+    if (!check_user_readable(*self.space, args[1], args[2]))
+        return reject(self, Status::BadAddress, "source is not readable user memory");
+    TRY(copy_from_user(*self.space, bytes, args[1], args[2]));
+    return args[2];
+}
+
 } // namespace rayos::syscall

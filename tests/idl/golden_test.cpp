@@ -215,3 +215,52 @@ TEST_CASE("golden sample: an empty struct reads the schema's defaults") {
     CHECK_FALSE(zeros->enabled());
     CHECK(zeros->offset() == 0);
 }
+
+// Regression tests for findings of the IDL code review.
+
+TEST_CASE("review: an inactive union group reads as empty, not as another member's bits") {
+    std::vector<uint64_t> words(64);
+    wire::Arena arena(words.data(), uint32_t(words.size()));
+    auto b = wire::init_message<sample::Sample>(arena);
+    auto rect = b.shape().init_rect();
+    rect.set_width(0xFFFF);
+    rect.set_height(0xFFFF);
+    wire::Segment segment;
+    wire::Message m{nullptr, 0, nullptr, 0};
+    auto r = decode_sample(words, arena.used, segment, m);
+    REQUIRE(r.ok());
+    CHECK(r->shape().is_rect());
+    CHECK(r->shape().circle().radius() == 0.0f); // would alias width/height
+}
+
+TEST_CASE("review: initialising a group clears the discriminant of its own union") {
+    std::vector<uint64_t> words(64);
+    wire::Arena arena(words.data(), uint32_t(words.size()));
+    auto b = wire::init_message<sample::Sample>(arena);
+    b.shape().set_big(~0ull);
+    b.shape().init_labelled();
+    wire::Segment segment;
+    wire::Message m{nullptr, 0, nullptr, 0};
+    auto r = decode_sample(words, arena.used, segment, m);
+    REQUIRE(r.ok());
+    REQUIRE(r->shape().is_labelled());
+    CHECK(r->shape().labelled().which() == sample::Sample_Shape_Labelled::Which::plain);
+}
+
+TEST_CASE("review: Text::equals never reads past the end of the string it compares with") {
+    // "ab\0c" with its NUL: valid Text with an embedded NUL.
+    const char bytes[] = {'a', 'b', 0, 'c', 0};
+    wire::Text t{bytes, 4};
+    char* probe = new char[3]{'a', 'b', 0}; // exactly "ab" (ASan guards its end)
+    CHECK_FALSE(t.equals(probe));
+    delete[] probe;
+    CHECK(wire::Text{bytes, 2}.equals("ab"));
+}
+
+TEST_CASE("review: an impossible Text or Data length fails the builder instead of wrapping") {
+    std::vector<uint64_t> words(16);
+    wire::Arena arena(words.data(), uint32_t(words.size()));
+    auto root = wire::init_root(arena, 0, 1);
+    CHECK(root.pointer(0).init_bytes(~0ull, true) == nullptr);
+    CHECK(arena.error == RpcError::NoSpace);
+}

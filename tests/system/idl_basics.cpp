@@ -5,9 +5,11 @@
 #include "framework/caps.h"
 #include "framework/echo_server.h"
 #include "framework/guest_test.h"
+#include "framework/tcb_thread.h"
 
 #include <rayos/invoke.h>
 #include <rayos/rpc.h>
+#include <rayos/runtime.h>
 
 using namespace rayos;
 using namespace rayos::test;
@@ -205,4 +207,67 @@ RAYOS_TEST("idl.calls_without_rights_fail_cleanly") {
     forward.params().set_target(second.endpoint);
     auto denied = forward.send();
     CHECK(!denied.ok());
+}
+
+// --- regression tests for findings of the IDL code review -------------------------
+
+namespace {
+
+rpc::SharedBuffer revoking_shared;
+uint64_t revoker_endpoint = 0, revoker_reply = 0;
+
+// Answers one Echo.add after revoking the caller's shared frame, as a hostile
+// client would while the server is busy with its request.
+void revoker(void*) {
+    Message m;
+    if (ipc::recv(revoker_endpoint, revoker_reply, m) == 0) {
+        while (inv::cnode_revoke(kRoot, revoking_shared.frame, kDepth) ==
+               int64_t(abi::Status::Preempted)) {
+        }
+        // AddResult: root pointer, one data word.
+        (void)sys::reply(revoker_reply, MessageInfo::make(0, 2), uint64_t(1) << 32, 7, 0, 0);
+    }
+    rayos::exit_thread(0);
+}
+
+} // namespace
+
+RAYOS_TEST("review.revoking_a_shared_frame_mid_call_does_not_crash_the_server") {
+    CHECK(ready());
+    CHECK(revoking_shared.words || make_shared_buffer(revoking_shared));
+    revoker_endpoint = make_object(abi::ObjectType::Endpoint);
+    revoker_reply = make_object(abi::ObjectType::Reply);
+    auto t = start_tcb_thread(revoker, nullptr, 100);
+    CHECK(t.tcb);
+    // forward(target = our revoker) in a shared frame: while the server waits
+    // for the revoker, the frame disappears from under it.
+    EchoClient echo(first.endpoint);
+    auto call = echo.forward(revoking_shared);
+    call.params().set_target(revoker_endpoint);
+    call.params().set_a(1);
+    auto result = call.send();
+    CHECK(!result.ok());
+    CHECK(result.error() == RpcError::NoSharedBuffer);
+    // The server is alive and serves the next call.
+    auto add = echo.add();
+    add.params().set_a(5);
+    add.params().set_b(6);
+    auto sum = add.send();
+    CHECK(sum.ok());
+    if (sum) CHECK_EQ(sum->sum(), 11u);
+}
+
+RAYOS_TEST("review.a_shared_call_with_three_capabilities_is_refused_before_sending") {
+    CHECK(ready());
+    static rpc::SharedBuffer shared;
+    CHECK(shared.words || make_shared_buffer(shared));
+    uint64_t receive_cnode = client_buffer.receive_cnode;
+    EchoClient echo(first.endpoint);
+    auto call = echo.forward(shared);
+    for (int i = 0; i < 3; ++i) // three capabilities in the message, plus the frame
+        call.params().set_target(second.endpoint);
+    auto result = call.send();
+    CHECK(!result.ok());
+    CHECK(result.error() == RpcError::TooManyCapabilities);
+    CHECK_EQ(client_buffer.receive_cnode, receive_cnode); // nothing written past caps[]
 }

@@ -232,6 +232,54 @@ RAYOS_TEST("memory.revoking_untyped_unmaps_everything") {
     CHECK(st(inv::frame_map(frame, kVSpace, va, 0)) == Status::NotFound);
 }
 
+RAYOS_TEST("memory.frame_read_and_write_without_mapping") {
+    uint64_t frame = make_object(ObjectType::Frame, 12);
+    CHECK(frame);
+    static uint8_t out[64], in[64];
+    for (int i = 0; i < 64; ++i)
+        out[i] = uint8_t(i * 3 + 1);
+    CHECK_EQ(inv::frame_write(frame, 4000, reinterpret_cast<uint64_t>(out), 64), 64);
+    CHECK_EQ(inv::frame_read(frame, 4000, reinterpret_cast<uint64_t>(in), 64), 64);
+    bool same = true;
+    for (int i = 0; i < 64; ++i)
+        same = same && in[i] == out[i];
+    CHECK(same);
+    // A fresh frame reads as zeros elsewhere.
+    uint64_t word = 1;
+    CHECK_EQ(inv::frame_read(frame, 0, reinterpret_cast<uint64_t>(&word), 8), 8);
+    CHECK_EQ(word, 0u);
+}
+
+RAYOS_TEST("memory.frame_read_and_write_are_checked_and_all_or_nothing") {
+    uint64_t frame = make_object(ObjectType::Frame, 12);
+    CHECK(frame);
+    static uint8_t buffer[16];
+    uint64_t address = reinterpret_cast<uint64_t>(buffer);
+    // Outside the frame, overflowing offsets.
+    CHECK(st(inv::frame_read(frame, 4090, address, 16)) == Status::InvalidArgument);
+    CHECK(st(inv::frame_write(frame, 4097, address, 0)) == Status::InvalidArgument);
+    CHECK(st(inv::frame_read(frame, ~0ull, address, 2)) == Status::InvalidArgument);
+    // Bad user memory: the kernel half, unmapped pages, a range running off
+    // the end of the mapped image.
+    CHECK(st(inv::frame_read(frame, 0, 0xFFFFFFFF80100000ull, 8)) == Status::BadAddress);
+    CHECK(st(inv::frame_write(frame, 0, 0x7F0000000000ull, 8)) == Status::BadAddress);
+    // Nothing changed by a failed write: the frame still reads as zeros.
+    for (auto& b : buffer)
+        b = 0xAA;
+    CHECK(st(inv::frame_write(frame, 0, 0x7F0000000000ull - 8, 16)) == Status::BadAddress);
+    CHECK_EQ(inv::frame_read(frame, 0, address, 16), 16);
+    CHECK_EQ(buffer[0], 0u);
+    // Rights: a read-only copy cannot write, a write-only copy cannot read.
+    uint64_t read_only = test::copy_cap(frame, abi::rights::kRead);
+    uint64_t write_only = test::copy_cap(frame, abi::rights::kWrite);
+    CHECK(st(inv::frame_write(read_only, 0, address, 8)) == Status::MissingRights);
+    CHECK(st(inv::frame_read(write_only, 0, address, 8)) == Status::MissingRights);
+    CHECK_EQ(inv::frame_read(read_only, 0, address, 8), 8);
+    // Reading into read-only memory (this program's text) is refused.
+    CHECK(st(inv::frame_read(frame, 0, reinterpret_cast<uint64_t>(&fresh_slot), 8)) ==
+          Status::BadAddress);
+}
+
 RAYOS_TEST("memory.large_frames") {
     uint64_t va = fresh_window();
     // PDPT and PD only: a 2 MiB frame sits in the PD.

@@ -23,5 +23,7 @@ struct Stats {
     size_t largest_free;
 };
 Stats stats();
+// Whether `p` is an address this heap hands out (for checks).
+bool owns(const void* p);
 
 } // namespace rayos::heap

@@ -11,10 +11,12 @@
 // * Shared frame: the caller passes a SharedBuffer (one 4 KiB frame mapped
 //   in its address space); the message is built there and the frame
 //   capability is granted with the call (label bit wire::kLabelShared, word
-//   0 = message length). The server maps it, copies the request out (the
-//   caller could change it while it is read), builds the reply in the
-//   frame, unmaps it and replies with the reply's offset and length. Client
-//   code says which one it uses.
+//   0 = message length). The server never maps it: it copies the request
+//   out with frame_read (the caller could change the frame while it is
+//   read), builds the reply privately, copies it in with frame_write and
+//   replies with the reply's offset and length. After the reply the client
+//   revokes the server's copy of the frame capability, so the server keeps
+//   no access. Client code says which one it uses.
 //
 // Interface-typed fields are capabilities: the sender lists them with the
 // message (at most 3) and the receiver gets copies in its receive slots; a
@@ -48,11 +50,13 @@ inline abi::IpcBuffer* ipc_buffer() {
 [[nodiscard]] RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer);
 
 // One 4 KiB frame shared with servers for large messages. `frame` is the
-// Frame capability (granted with each call), mapped writable at `words`.
+// Frame capability (granted with each call; its slot in the CNode `cnode`
+// addresses, with depth 64), mapped writable at `words`.
 struct SharedBuffer {
     static constexpr uint32_t kWords = 512;
     uint64_t frame = 0;
     uint64_t* words = nullptr;
+    uint64_t cnode = 0;
 };
 
 namespace detail {
@@ -182,14 +186,10 @@ struct ServerConfig {
     uint64_t endpoint = 0; // receives calls (Read right)
     uint64_t reply = 0;    // a Reply object
     // Where transferred capabilities land: the CNode (its address in the
-    // server's CSpace; 0 = accept none) and the first of 3 free slots.
+    // server's CSpace; 0 = accept none, which also refuses shared-frame
+    // calls) and the first of 3 free slots.
     uint64_t cnode = 0;
     uint64_t receive_slot = 0;
-    // Shared-frame calls: the server's VSpace and a page-aligned address
-    // whose page tables exist, where a caller's frame is mapped during the
-    // call (0 = shared calls are refused with NoSharedBuffer).
-    uint64_t vspace = 0;
-    uint64_t shared_window = 0;
 };
 
 // One call as a method implementation sees it.
@@ -249,7 +249,7 @@ protected:
 };
 
 // The server loop: receive, dispatch, reply and receive the next call.
-// About 5 KiB (request and reply copies): give it static storage rather
+// About 9 KiB (request and reply copies): give it static storage rather
 // than a small thread stack.
 class Server {
 public:
@@ -270,14 +270,17 @@ private:
     void handle_general(Message& m);
     // A call whose message is in a shared frame.
     RpcError receive_shared(Message& m, uint32_t& received, uint64_t& frame_slot);
+    // Deletes a received capability (repeating while the kernel says
+    // Preempted), so the slot is free for the next call.
+    void release_slot(uint64_t slot);
 
     ServerConfig config_;
     Dispatcher& dispatcher_;
     abi::IpcBuffer* buffer_ = nullptr;
     Incoming in_; // reused for every call
-    // Requests are read from a private copy (a shared frame is up to 4 KiB).
+    // Requests and replies are kept privately (a shared frame is 4 KiB).
     uint64_t request_words_[SharedBuffer::kWords] = {};
-    uint64_t reply_words_[abi::kMaxMessageWords] = {};
+    uint64_t reply_words_[SharedBuffer::kWords] = {};
     uint64_t calls_ = 0;
     uint64_t errors_ = 0;
 };

@@ -72,6 +72,14 @@ struct Sample {
       height @32 :UInt16;
     }
     empty @33 :Void;
+    # A group with a union of its own.
+    labelled :group {
+      union {
+        plain @35 :Void;
+        tagged @36 :UInt16;
+      }
+    }
+    big @37 :UInt64;
   }
 
   # A capability.

@@ -25,7 +25,7 @@ struct Inner {
 struct Sample {
     static constexpr uint64_t kTypeId = 0xa5eac565442d4f4eull;
     static constexpr const char* kName = "Sample";
-    static constexpr uint16_t kDataWords = 11;
+    static constexpr uint16_t kDataWords = 12;
     static constexpr uint16_t kPointers = 10;
     enum class Which : uint16_t { none = 0, number = 1, word = 2 };
     class Reader;
@@ -39,7 +39,7 @@ struct Sample {
 struct Sample_Position {
     static constexpr uint64_t kTypeId = 0x80458a963216cefeull;
     static constexpr const char* kName = "Sample_Position";
-    static constexpr uint16_t kDataWords = 11;
+    static constexpr uint16_t kDataWords = 12;
     static constexpr uint16_t kPointers = 10;
     class Reader;
     class Builder;
@@ -52,9 +52,9 @@ struct Sample_Position {
 struct Sample_Shape {
     static constexpr uint64_t kTypeId = 0xbcf7544215d67dc6ull;
     static constexpr const char* kName = "Sample_Shape";
-    static constexpr uint16_t kDataWords = 11;
+    static constexpr uint16_t kDataWords = 12;
     static constexpr uint16_t kPointers = 10;
-    enum class Which : uint16_t { circle = 0, rect = 1, empty = 2 };
+    enum class Which : uint16_t { circle = 0, rect = 1, empty = 2, labelled = 3, big = 4 };
     class Reader;
     class Builder;
     // Checks the whole struct and everything it points to.
@@ -66,7 +66,7 @@ struct Sample_Shape {
 struct Sample_Shape_Circle {
     static constexpr uint64_t kTypeId = 0xf120df78f105f38aull;
     static constexpr const char* kName = "Sample_Shape_Circle";
-    static constexpr uint16_t kDataWords = 11;
+    static constexpr uint16_t kDataWords = 12;
     static constexpr uint16_t kPointers = 10;
     class Reader;
     class Builder;
@@ -79,8 +79,22 @@ struct Sample_Shape_Circle {
 struct Sample_Shape_Rect {
     static constexpr uint64_t kTypeId = 0xcae23031b3a4473full;
     static constexpr const char* kName = "Sample_Shape_Rect";
-    static constexpr uint16_t kDataWords = 11;
+    static constexpr uint16_t kDataWords = 12;
     static constexpr uint16_t kPointers = 10;
+    class Reader;
+    class Builder;
+    // Checks the whole struct and everything it points to.
+    [[nodiscard]] static ::rayos::RpcError validate(const ::rayos::wire::StructReader& r);
+    template <typename V> static void reflect(const Reader& r, V& v);
+    template <typename S> static void fill(Builder b, S& s);
+};
+
+struct Sample_Shape_Labelled {
+    static constexpr uint64_t kTypeId = 0x9362b5746dbde647ull;
+    static constexpr const char* kName = "Sample_Shape_Labelled";
+    static constexpr uint16_t kDataWords = 12;
+    static constexpr uint16_t kPointers = 10;
+    enum class Which : uint16_t { plain = 0, tagged = 1 };
     class Reader;
     class Builder;
     // Checks the whole struct and everything it points to.
@@ -319,6 +333,10 @@ public:
     bool is_rect() const;
     ::rayos::idl::sample::Sample_Shape_Rect::Reader rect() const;
     bool is_empty() const;
+    bool is_labelled() const;
+    ::rayos::idl::sample::Sample_Shape_Labelled::Reader labelled() const;
+    bool is_big() const;
+    uint64_t big() const;
 
 private:
     ::rayos::wire::StructReader r_;
@@ -334,6 +352,8 @@ public:
     ::rayos::idl::sample::Sample_Shape_Circle::Builder init_circle();
     ::rayos::idl::sample::Sample_Shape_Rect::Builder init_rect();
     void set_empty();
+    ::rayos::idl::sample::Sample_Shape_Labelled::Builder init_labelled();
+    void set_big(uint64_t value);
 
 private:
     ::rayos::wire::StructBuilder b_;
@@ -384,6 +404,35 @@ public:
     const ::rayos::wire::StructBuilder& raw() const { return b_; }
     void set_width(uint16_t value);
     void set_height(uint16_t value);
+
+private:
+    ::rayos::wire::StructBuilder b_;
+};
+
+class Sample_Shape_Labelled::Reader {
+public:
+    using Struct = Sample_Shape_Labelled;
+    Reader() = default;
+    explicit Reader(const ::rayos::wire::StructReader& r) : r_(r) {}
+    const ::rayos::wire::StructReader& raw() const { return r_; }
+    Which which() const;
+    bool is_plain() const;
+    bool is_tagged() const;
+    uint16_t tagged() const;
+
+private:
+    ::rayos::wire::StructReader r_;
+};
+
+class Sample_Shape_Labelled::Builder {
+public:
+    using Struct = Sample_Shape_Labelled;
+    Builder() = default;
+    explicit Builder(const ::rayos::wire::StructBuilder& b) : b_(b) {}
+    const ::rayos::wire::StructBuilder& raw() const { return b_; }
+    void set_which(Which w);
+    void set_plain();
+    void set_tagged(uint16_t value);
 
 private:
     ::rayos::wire::StructBuilder b_;
@@ -920,6 +969,7 @@ inline Sample_Shape::Which Sample_Shape::Reader::which() const { return Which(r_
 inline void Sample_Shape::Builder::set_which(Which w) { b_.set<uint16_t>(40, uint16_t(w)); }
 inline bool Sample_Shape::Reader::is_circle() const { return which() == Which::circle; }
 inline ::rayos::idl::sample::Sample_Shape_Circle::Reader Sample_Shape::Reader::circle() const {
+    if (!is_circle()) return ::rayos::idl::sample::Sample_Shape_Circle::Reader();
     return ::rayos::idl::sample::Sample_Shape_Circle::Reader(r_);
 }
 inline ::rayos::idl::sample::Sample_Shape_Circle::Builder Sample_Shape::Builder::init_circle() {
@@ -929,6 +979,7 @@ inline ::rayos::idl::sample::Sample_Shape_Circle::Builder Sample_Shape::Builder:
 }
 inline bool Sample_Shape::Reader::is_rect() const { return which() == Which::rect; }
 inline ::rayos::idl::sample::Sample_Shape_Rect::Reader Sample_Shape::Reader::rect() const {
+    if (!is_rect()) return ::rayos::idl::sample::Sample_Shape_Rect::Reader();
     return ::rayos::idl::sample::Sample_Shape_Rect::Reader(r_);
 }
 inline ::rayos::idl::sample::Sample_Shape_Rect::Builder Sample_Shape::Builder::init_rect() {
@@ -941,6 +992,26 @@ inline bool Sample_Shape::Reader::is_empty() const { return which() == Which::em
 inline void Sample_Shape::Builder::set_empty() {
     b_.set<uint16_t>(40, 2);
 }
+inline bool Sample_Shape::Reader::is_labelled() const { return which() == Which::labelled; }
+inline ::rayos::idl::sample::Sample_Shape_Labelled::Reader Sample_Shape::Reader::labelled() const {
+    if (!is_labelled()) return ::rayos::idl::sample::Sample_Shape_Labelled::Reader();
+    return ::rayos::idl::sample::Sample_Shape_Labelled::Reader(r_);
+}
+inline ::rayos::idl::sample::Sample_Shape_Labelled::Builder Sample_Shape::Builder::init_labelled() {
+    b_.set<uint16_t>(40, 3);
+    b_.clear_data_bits(608, 16);
+    b_.clear_data_bits(624, 16);
+    return ::rayos::idl::sample::Sample_Shape_Labelled::Builder(b_);
+}
+inline bool Sample_Shape::Reader::is_big() const { return which() == Which::big; }
+inline uint64_t Sample_Shape::Reader::big() const {
+    if (!is_big()) return uint64_t{};
+    return r_.get<uint64_t>(11);
+}
+inline void Sample_Shape::Builder::set_big(uint64_t value) {
+    b_.set<uint16_t>(40, 4);
+    b_.set<uint64_t>(11, value);
+}
 inline ::rayos::RpcError Sample_Shape::validate(const ::rayos::wire::StructReader& r) {
     ::rayos::RpcError e = ::rayos::RpcError::Ok;
     (void)r;
@@ -950,6 +1021,9 @@ inline ::rayos::RpcError Sample_Shape::validate(const ::rayos::wire::StructReade
         break;
     case 1:
         e = ::rayos::idl::sample::Sample_Shape_Rect::validate(r);
+        break;
+    case 3:
+        e = ::rayos::idl::sample::Sample_Shape_Labelled::validate(r);
         break;
     default:
         break;
@@ -975,6 +1049,16 @@ template <typename V> void Sample_Shape::reflect(const Reader& r, V& v) {
     case Which::empty:
         v.which("empty");
         break;
+    case Which::labelled:
+        v.which("labelled");
+        v.enter("labelled");
+        ::rayos::idl::sample::Sample_Shape_Labelled::reflect(r.labelled(), v);
+        v.leave();
+        break;
+    case Which::big:
+        v.which("big");
+        ::rayos::wire::visit(v, "big", r.big());
+        break;
     default:
         v.which(nullptr);
         break;
@@ -996,6 +1080,14 @@ template <typename S> void Sample_Shape::fill(Builder b, S& s) {
     }
     else if (::rayos::wire::same(w, "empty")) {
         b.set_empty();
+    }
+    else if (::rayos::wire::same(w, "labelled")) {
+        s.enter(::rayos::wire::Key{"labelled"});
+        ::rayos::idl::sample::Sample_Shape_Labelled::fill(b.init_labelled(), s);
+        s.leave();
+    }
+    else if (::rayos::wire::same(w, "big")) {
+        b.set_big(s.template get<uint64_t>(::rayos::wire::Key{"big"}));
     }
 }
 
@@ -1049,6 +1141,58 @@ template <typename S> void Sample_Shape_Rect::fill(Builder b, S& s) {
     (void)s;
     b.set_width(s.template get<uint16_t>(::rayos::wire::Key{"width"}));
     b.set_height(s.template get<uint16_t>(::rayos::wire::Key{"height"}));
+}
+
+inline Sample_Shape_Labelled::Which Sample_Shape_Labelled::Reader::which() const { return Which(r_.get<uint16_t>(38)); }
+inline void Sample_Shape_Labelled::Builder::set_which(Which w) { b_.set<uint16_t>(38, uint16_t(w)); }
+inline bool Sample_Shape_Labelled::Reader::is_plain() const { return which() == Which::plain; }
+inline void Sample_Shape_Labelled::Builder::set_plain() {
+    b_.set<uint16_t>(38, 0);
+}
+inline bool Sample_Shape_Labelled::Reader::is_tagged() const { return which() == Which::tagged; }
+inline uint16_t Sample_Shape_Labelled::Reader::tagged() const {
+    if (!is_tagged()) return uint16_t{};
+    return r_.get<uint16_t>(39);
+}
+inline void Sample_Shape_Labelled::Builder::set_tagged(uint16_t value) {
+    b_.set<uint16_t>(38, 1);
+    b_.set<uint16_t>(39, value);
+}
+inline ::rayos::RpcError Sample_Shape_Labelled::validate(const ::rayos::wire::StructReader& r) {
+    ::rayos::RpcError e = ::rayos::RpcError::Ok;
+    (void)r;
+    switch (r.get<uint16_t>(38)) {
+    default:
+        break;
+    }
+    return e;
+}
+template <typename V> void Sample_Shape_Labelled::reflect(const Reader& r, V& v) {
+    (void)r;
+    (void)v;
+    switch (r.which()) {
+    case Which::plain:
+        v.which("plain");
+        break;
+    case Which::tagged:
+        v.which("tagged");
+        ::rayos::wire::visit(v, "tagged", r.tagged());
+        break;
+    default:
+        v.which(nullptr);
+        break;
+    }
+}
+template <typename S> void Sample_Shape_Labelled::fill(Builder b, S& s) {
+    (void)b;
+    (void)s;
+    const char* w = s.which();
+    if (::rayos::wire::same(w, "plain")) {
+        b.set_plain();
+    }
+    else if (::rayos::wire::same(w, "tagged")) {
+        b.set_tagged(s.template get<uint16_t>(::rayos::wire::Key{"tagged"}));
+    }
 }
 
 inline ::rayos::wire::Text GetRequest::Reader::key() const {

@@ -64,9 +64,7 @@ struct alignas(abi::kIpcBufferAlignment) AlignedBuffer {
 AlignedBuffer buffers[kMaxServers];
 ServerStart starts[kMaxServers];
 int started = 0;
-// Where servers map callers' frames, one page each, and where this program
-// maps its own shared buffers.
-constexpr uint64_t kServerWindow = 0x600000000000;
+// Where this program maps its own shared buffers.
 constexpr uint64_t kClientWindow = 0x610000000000;
 
 void serve(void* arg) {
@@ -88,7 +86,6 @@ bool start_echo_server(EchoInstance& instance, uint64_t offset, uint64_t priorit
     ServerStart& s = starts[started];
     uint64_t endpoint = make_object(abi::ObjectType::Endpoint);
     uint64_t reply = make_object(abi::ObjectType::Reply);
-    uint64_t window = kServerWindow + uint64_t(started) * 0x1000;
     uint64_t receive = fresh_slot();
     fresh_slot();
     fresh_slot();
@@ -97,12 +94,10 @@ bool start_echo_server(EchoInstance& instance, uint64_t offset, uint64_t priorit
     if (!endpoint || !reply || !vspace || !t.tcb) return false;
     s.tcb = t.tcb;
     s.offset = offset;
-    s.config = {endpoint, reply, kRoot, receive, vspace, window};
+    s.config = {endpoint, reply, kRoot, receive};
     ++started;
     // The copy takes the state above with it (its memory is private).
-    if (!copy_program_vspace(vspace) || !prepare_tables(vspace, window) ||
-        inv::tcb_configure(t.tcb, 0, vspace, 0) != 0)
-        return false;
+    if (!copy_program_vspace(vspace) || inv::tcb_configure(t.tcb, 0, vspace, 0) != 0) return false;
     instance.endpoint = endpoint;
     instance.offset = offset;
     return inv::tcb_resume(t.tcb) == 0;
@@ -117,6 +112,7 @@ bool make_shared_buffer(rpc::SharedBuffer& buffer) {
         return false;
     buffer.frame = frame;
     buffer.words = reinterpret_cast<uint64_t*>(va);
+    buffer.cnode = kRoot;
     return true;
 }
 

@@ -482,6 +482,10 @@ inline ListBuilder PointerBuilder::init_struct_list(uint64_t count, uint16_t dat
 }
 
 inline uint8_t* PointerBuilder::init_bytes(uint64_t bytes, bool text) const {
+    if (bytes > detail::kMaxListElements) {
+        if (at) arena->fail(RpcError::NoSpace);
+        return nullptr;
+    }
     uint64_t count = bytes + (text ? 1 : 0);
     ListBuilder list = init_list(ElementSize::Byte, count);
     return list.count == count ? list.start : nullptr;

@@ -19,7 +19,7 @@ struct Text {
     bool equals(const char* s) const {
         uint32_t i = 0;
         for (; i < size; ++i)
-            if (s[i] != ptr[i]) return false;
+            if (s[i] == 0 || s[i] != ptr[i]) return false; // (never past s's end)
         return s[i] == 0;
     }
     const char* c_str() const { return ptr; } // always NUL-terminated
