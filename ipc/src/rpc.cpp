@@ -34,7 +34,7 @@ RpcResult<void> attach_ipc_buffer(uint64_t tcb, abi::IpcBuffer* buffer) {
 }
 
 RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& arena,
-                             SharedBuffer* shared, wire::Segment& reply) {
+                             SharedBuffer* shared, Message& m, wire::Segment& reply) {
     if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
     abi::IpcBuffer* buffer = ipc_buffer();
     uint32_t caps = arena.cap_count + (shared ? 1 : 0);
@@ -43,15 +43,15 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
     if (caps && !buffer) return RpcFailure(RpcError::NoIpcBuffer);
     for (uint32_t i = 0; i < arena.cap_count; ++i)
         buffer->caps[i] = arena.caps[i];
-    Message m;
     if (shared) {
         buffer->caps[arena.cap_count] = shared->frame;
         m.info = abi::MessageInfo::make(label | wire::kLabelShared, 1, caps);
         m.words[0] = arena.used;
     } else {
         m.info = abi::MessageInfo::make(label, arena.used, caps);
-        for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
-            m.words[i] = arena.words[i];
+        if (arena.words != m.words)
+            for (uint32_t i = 0; i < abi::kMessageRegisters; ++i)
+                m.words[i] = arena.words[i];
     }
     int64_t sent = ipc::call(endpoint, m);
     if (shared) {
@@ -105,9 +105,18 @@ RpcError Server::receive_shared(Message& m, uint32_t& received, uint64_t& frame_
     frame_slot = slot;
     in_.segment_ = {request_words_, uint32_t(length)};
     in_.reply_ = wire::Arena(reply_words_, SharedBuffer::kWords);
-    in_.reply_.caps_allowed = false;
     --received; // the frame is not a capability of the message
     return RpcError::Ok;
+}
+
+uint32_t Server::reply_caps() {
+    // Capabilities of the result (interface-typed fields) go with the reply;
+    // the kernel delivers them if the caller's capability has GrantReply.
+    uint32_t count = in_.reply_.cap_count;
+    for (uint32_t i = 0; i < count; ++i)
+        buffer_->caps[i] = in_.reply_.caps[i];
+    in_.reply_.cap_count = 0;
+    return count;
 }
 
 void Server::release_slot(uint64_t slot) {
@@ -132,13 +141,14 @@ void Server::release_slot(uint64_t slot) {
         if (RpcError error = dispatcher_.dispatch(in_); error != RpcError::Ok) {
             ++errors_;
             in_.reply_.error = RpcError::Ok;
+            in_.reply_.cap_count = 0;
             m.info = abi::MessageInfo::make(error_label(error), 0);
             return m.words;
         }
         uint32_t reply_length = in_.reply_.used;
         for (uint32_t i = abi::kMessageRegisters; i < reply_length; ++i)
             buffer_->words[i] = reply_words_[i];
-        m.info = abi::MessageInfo::make(0, reply_length);
+        m.info = abi::MessageInfo::make(0, reply_length, reply_caps());
         return reply_words_; // words 0-3 go straight into registers
     }
     handle_general(m);
@@ -193,7 +203,7 @@ void Server::release_slot(uint64_t slot) {
         ++errors_;
         m.info = abi::MessageInfo::make(error_label(error), 0);
     } else if (shared) {
-        m.info = abi::MessageInfo::make(wire::kLabelShared, 2);
+        m.info = abi::MessageInfo::make(wire::kLabelShared, 2, reply_caps());
         m.words[0] = 0; // the reply's offset in the frame
         m.words[1] = in.reply_.used;
     } else {
@@ -204,11 +214,10 @@ void Server::release_slot(uint64_t slot) {
         m.words[3] = reply_words_[3];
         for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
             buffer_->words[i] = reply_words_[i];
-        m.info = abi::MessageInfo::make(0, length);
+        m.info = abi::MessageInfo::make(0, length, reply_caps());
     }
     // Back to the inline arena (as long as an IPC buffer) for the next call.
     in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
-    in.reply_.caps_allowed = false;
 
     // Everything that arrived and was not kept goes (the frame included).
     for (uint32_t i = 0; i < arrived; ++i)
@@ -230,7 +239,6 @@ RAYOS_RPC_HOT RpcError Server::run() {
         in_.caps_[i] = config_.receive_slot + i;
     in_.message_ = wire::Message{&in_.segment_, 1, in_.caps_, 0};
     in_.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
-    in_.reply_.caps_allowed = false;
     Message m;
     if (ipc::recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
     for (;;) {

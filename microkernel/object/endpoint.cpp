@@ -83,7 +83,13 @@ void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {
     if (length > abi::kMessageRegisters) transfer_buffer(from, to, length);
     uint64_t count = abi::MessageInfo::caps(from.frame.rsi);
     if (count) {
-        uint64_t moved = grant ? transfer_caps(from, to, count) : 0;
+        uint64_t moved = 0;
+        if (grant) {
+            moved = transfer_caps(from, to, count);
+        } else if (to.ipc_buffer && to.space) { // none may travel: say so
+            (void)copy_to_user(*to.space, to.ipc_buffer + offsetof(abi::IpcBuffer, received),
+                               &moved, sizeof(moved));
+        }
         to.frame.rsi = (to.frame.rsi & ~(3ull << 7)) | (moved << 7);
     }
 }
@@ -148,7 +154,9 @@ void complete_send(Thread& sender, bool call, Reply* reply, bool sender_is_curre
 
 } // namespace
 
-VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool call, bool grant) {
+VoidResult send(Thread& self, Endpoint& ep, uint64_t badge, bool blocking, bool call, bool grant,
+                bool grant_reply) {
+    if (call) self.ipc_call_rights = grant_reply ? abi::rights::kGrantReply : 0;
     Thread* receiver = ep.head && ep.head->ipc_wait == IpcWait::Recv ? ep.head : nullptr;
     if (receiver) {
         if (call && !receiver->ipc_reply) return Error(Status::InvalidArgument);
@@ -198,7 +206,7 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
         answer_fault(self, *caller, replier_blocks);
         return {};
     }
-    transfer(self, *caller, 0);
+    transfer(self, *caller, 0, (caller->ipc_call_rights & abi::rights::kGrantReply) != 0);
     wake(*caller, Status::Ok, replier_blocks);
     return {};
 }

@@ -40,9 +40,10 @@ namespace ipc {
 // Send (or Call, when `call`) the message in self's registers.
 // !blocking: WouldBlock when no receiver waits.
 // `grant`: the endpoint capability used has the Grant right (capabilities
-// in the message are transferred).
+// in the message are transferred); `grant_reply`: it has GrantReply (the
+// reply to this call may carry capabilities).
 VoidResult send(Thread& self, Endpoint& endpoint, uint64_t badge, bool blocking, bool call,
-                bool grant = false);
+                bool grant = false, bool grant_reply = false);
 // Receive into self's registers; `reply` is bound to a caller (may be null).
 VoidResult receive(Thread& self, Endpoint& endpoint, Reply* reply, bool blocking);
 // Reply with the message in self's registers to the caller bound to `reply`.

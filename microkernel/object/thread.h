@@ -100,6 +100,8 @@ public:
     uint64_t ipc_badge = 0;                     // badge of the capability the message was sent with
     uint64_t ipc_buffer = 0;                    // user address of its abi::IpcBuffer (0: none)
     bool ipc_can_grant = false;                 // the queued message may carry capabilities
+    uint8_t ipc_call_rights = 0; // rights of the endpoint capability of its last call
+                                 // (GrantReply: the reply may carry capabilities)
     Notification* bound_notification = nullptr; // its signals end our receives
     Reply* ipc_reply = nullptr;
     // While a fault is being handled: the message is fault_message (not the

@@ -69,6 +69,7 @@ inline Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
     const Capability* ep = cap_at(self, frame.rdi, ObjectType::Endpoint, abi::rights::kWrite);
     if (!ep) return;
     if (Thread* next = fast_call(self, *reinterpret_cast<Endpoint*>(ep->object), ep->word)) {
+        self.ipc_call_rights = ep->rights; // (GrantReply decides at reply time)
         self.counters.ipc++;
         self.counters.syscalls++;
         sched::run_now(next);

@@ -15,13 +15,15 @@ namespace {
 struct EndpointCap {
     Endpoint* endpoint;
     uint64_t badge;
-    bool grant;
+    bool grant;       // messages may carry capabilities
+    bool grant_reply; // replies to calls through it may carry capabilities
 };
 
 Result<EndpointCap> endpoint_at(Thread& self, uint64_t cptr, uint8_t right) {
     const Capability* cap = TRY(typed_cap(self, cptr, ObjectType::Endpoint, right));
     return EndpointCap{reinterpret_cast<Endpoint*>(cap->object), cap->word,
-                       cap->has_rights(abi::rights::kGrant)};
+                       cap->has_rights(abi::rights::kGrant),
+                       cap->has_rights(abi::rights::kGrantReply)};
 }
 
 // 0 names no Reply object.
@@ -32,16 +34,23 @@ Result<Reply*> reply_at(Thread& self, uint64_t cptr, bool optional) {
 }
 
 // Words beyond the registers must be readable in the sender's IPC buffer
-// now (they are copied when the message is delivered). Capabilities go with
-// sends and calls only (`caps_allowed`) and need an IPC buffer.
-VoidResult check_message(Thread& self, uint64_t info, bool caps_allowed = false) {
+// now (they are copied when the message is delivered). Capabilities need an
+// IPC buffer, and each one named there must exist now.
+VoidResult check_message(Thread& self, uint64_t info) {
     if (abi::MessageInfo::reserved(info))
         return reject(self, Status::InvalidArgument, "reserved message-info bits set");
-    if (abi::MessageInfo::caps(info)) {
-        if (!caps_allowed)
-            return reject(self, Status::NotSupported, "replies cannot carry capabilities");
+    if (uint64_t count = abi::MessageInfo::caps(info)) {
         if (!self.ipc_buffer)
             return reject(self, Status::InvalidArgument, "capabilities to send but no IPC buffer");
+        uint64_t caps[abi::kMaxMessageCaps];
+        if (!copy_from_user(*self.space, caps, self.ipc_buffer + offsetof(abi::IpcBuffer, caps),
+                            sizeof(caps)))
+            return reject(self, Status::BadAddress, "IPC buffer is not readable");
+        for (uint64_t i = 0; i < count; ++i) {
+            auto slot = lookup_in_cspace(self, caps[i]);
+            if (!slot || slot.value()->empty())
+                return reject(self, Status::InvalidCapability, "a capability to send is missing");
+        }
     }
     uint64_t length = abi::MessageInfo::length(info);
     if (length > abi::kMaxMessageWords)
@@ -59,22 +68,11 @@ VoidResult check_message(Thread& self, uint64_t info, bool caps_allowed = false)
 
 Result<uint64_t> do_send(Thread& self, Args args, bool blocking, bool call) {
     self.counters.ipc++;
-    TRY(check_message(self, args[1], true));
     EndpointCap ep = TRY(endpoint_at(self, args[0], abi::rights::kWrite));
-    if (uint64_t count = abi::MessageInfo::caps(args[1])) {
-        if (!ep.grant)
-            return reject(self, Status::MissingRights, "endpoint capability lacks the Grant right");
-        uint64_t caps[abi::kMaxMessageCaps];
-        if (!copy_from_user(*self.space, caps, self.ipc_buffer + offsetof(abi::IpcBuffer, caps),
-                            sizeof(caps)))
-            return reject(self, Status::BadAddress, "IPC buffer is not readable");
-        for (uint64_t i = 0; i < count; ++i) {
-            auto slot = lookup_in_cspace(self, caps[i]);
-            if (!slot || slot.value()->empty())
-                return reject(self, Status::InvalidCapability, "a capability to send is missing");
-        }
-    }
-    auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call, ep.grant);
+    if (abi::MessageInfo::caps(args[1]) && !ep.grant)
+        return reject(self, Status::MissingRights, "endpoint capability lacks the Grant right");
+    TRY(check_message(self, args[1]));
+    auto sent = ipc::send(self, *ep.endpoint, ep.badge, blocking, call, ep.grant, ep.grant_reply);
     if (!sent) return reject(self, sent.error(), "no receiver (or it cannot take a call)");
     return 0;
 }

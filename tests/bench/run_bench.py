@@ -36,7 +36,7 @@ TARGETS = {
     "vspace.map_page": ("<= 650", ""),
     "notification.signal_wait.same_as": ("", ""),
     "notification.signal_wait.cross_as": ("<= 480", ""),
-    "idl.call.small": ("<= 588 (1.5 x cross_as)", ""),
+    "idl.call.small": ("<= 1.5 x cross_as", ""),
     "idl.call.bytes1k": ("", ""),
 }
 

@@ -245,7 +245,7 @@ TEST_CASE("interface fields travel as capabilities and land in receive slots") {
     CHECK(r->backend().slot == 900);
 }
 
-TEST_CASE("builders: no space, too many capabilities, no capabilities in replies") {
+TEST_CASE("builders: no space, too many capabilities, capabilities where none may go") {
     std::vector<uint64_t> words(4);
     wire::Arena arena(words.data(), 4);
     auto b = wire::init_message<pager::SetBudgetRequest>(arena);
@@ -263,7 +263,7 @@ TEST_CASE("builders: no space, too many capabilities, no capabilities in replies
     wire::Arena a3(w2.data(), 64);
     a3.caps_allowed = false;
     wire::init_message<lb::AddBackendRequest>(a3).set_backend(1);
-    CHECK(a3.error == RpcError::CapabilitiesInReply);
+    CHECK(a3.error == RpcError::CapabilitiesNotAllowed);
 }
 
 TEST_CASE("unions: the active member reads, the others read as defaults") {

@@ -10,6 +10,9 @@ interface Echo {
   # Calls `add` on the Echo capability passed in `target` and returns its sum:
   # proves the parameter really granted the capability.
   forward @2 ForwardRequest -> AddResult;
+  # A capability to this server in the result: proves replies carry
+  # capabilities to callers whose endpoint capability has GrantReply.
+  self @3 SelfRequest -> SelfResult;
 }
 
 struct AddRequest {
@@ -18,6 +21,8 @@ struct AddRequest {
 }
 struct AddResult { sum @0 :UInt64; }
 struct Payload { bytes @0 :Data; }
+struct SelfRequest {}
+struct SelfResult { echo @0 :Echo; }
 struct ForwardRequest {
   target @0 :Echo;
   a @1 :UInt64;

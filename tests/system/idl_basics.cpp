@@ -148,6 +148,53 @@ RAYOS_TEST("idl.capability_passed_as_an_interface_parameter") {
     if (second_result) CHECK_EQ(second_result->sum(), 1005u);
 }
 
+RAYOS_TEST("idl.capability_returned_in_a_result") {
+    CHECK(ready());
+    uint64_t landing = fresh_slot();
+    fresh_slot();
+    fresh_slot();
+    EchoClient echo(first.endpoint); // all rights, GrantReply included
+    auto call = echo.self();
+    call.accept_capabilities(kRoot, landing);
+    auto result = call.send();
+    CHECK(result.ok());
+    if (!result) return;
+    CHECK(result->echo().valid());
+    CHECK_EQ(result->echo().slot, landing);
+    // The capability works: call through it.
+    EchoClient copy(result->echo());
+    auto add = copy.add();
+    add.params().set_a(20);
+    add.params().set_b(22);
+    auto sum = add.send();
+    CHECK(sum.ok());
+    if (sum) CHECK_EQ(sum->sum(), 42u);
+    CHECK_EQ(inv::cnode_delete(kRoot, landing, kDepth), 0);
+}
+
+RAYOS_TEST("idl.result_capability_needs_grant_reply_and_a_window") {
+    CHECK(ready());
+    uint64_t landing = fresh_slot();
+    fresh_slot();
+    fresh_slot();
+    // No receive window: the capability is not accepted, reading fails.
+    EchoClient echo(first.endpoint);
+    auto plain = echo.self();
+    auto result = plain.send();
+    CHECK(!result.ok());
+    CHECK(result.error() == RpcError::MissingCapability);
+    // A window, but an endpoint capability without GrantReply: the same.
+    uint64_t no_grant_reply =
+        copy_cap(first.endpoint, abi::rights::kRead | abi::rights::kWrite | abi::rights::kGrant);
+    EchoClient limited(no_grant_reply);
+    auto call = limited.self();
+    call.accept_capabilities(kRoot, landing);
+    auto refused = call.send();
+    CHECK(!refused.ok());
+    CHECK(refused.error() == RpcError::MissingCapability);
+    CHECK(st(sys::signal(landing)) == abi::Status::InvalidCapability); // nothing landed
+}
+
 RAYOS_TEST("idl.missing_capability_is_an_error") {
     CHECK(ready());
     // forward with a capability pointer (index 0) but no capability sent:

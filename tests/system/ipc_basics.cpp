@@ -587,9 +587,81 @@ RAYOS_TEST("ipc.capability_transfer_checked") {
     CHECK_EQ(ipc::call(cap_endpoint, m), 0);
     CHECK_EQ(m.words[0], 0u);
     CHECK_EQ(caps_seen, 0u);
-    // Replies cannot carry capabilities.
-    CHECK(st(sys::reply(cap_reply, MessageInfo::make(0, 0, 1), 0, 0, 0, 0)) ==
-          Status::NotSupported);
+    // Without a caller, a reply (with or without capabilities) has nowhere to go.
+    CHECK(st(sys::reply(cap_reply, MessageInfo::make(0, 0, 1), 0, 0, 0, 0)) == Status::NotFound);
+}
+
+// --- capabilities in replies (GrantReply) ----------------------------------------------
+
+namespace {
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer grant_client_buffer;
+alignas(abi::kIpcBufferAlignment) abi::IpcBuffer grant_server_buffer;
+uint64_t grant_endpoint = 0, grant_reply_object = 0, grant_gift = 0;
+volatile int64_t missing_cap_status = 0;
+
+// Answers every call with a copy of `grant_gift` (a notification). The first
+// reply first names an empty slot, which must be refused with the caller
+// still waiting.
+void grant_reply_server(void*) {
+    Message m;
+    int64_t r = ipc::recv(grant_endpoint, grant_reply_object, m);
+    bool first = true;
+    while (r == 0) {
+        if (first) {
+            grant_server_buffer.caps[0] = 4093; // empty
+            missing_cap_status =
+                sys::reply(grant_reply_object, MessageInfo::make(0, 0, 1), 0, 0, 0, 0);
+            first = false;
+        }
+        grant_server_buffer.caps[0] = grant_gift;
+        m.info = MessageInfo::make(0, 1, 1);
+        m.words[0] = 0x600d;
+        r = ipc::reply_recv(grant_endpoint, grant_reply_object, m);
+    }
+    exit_thread(0);
+}
+} // namespace
+
+RAYOS_TEST("ipc.replies_carry_capabilities_to_callers_with_grant_reply") {
+    grant_endpoint = make_object(ObjectType::Endpoint);
+    grant_reply_object = make_object(ObjectType::Reply);
+    grant_gift = make_object(ObjectType::Notification);
+    CHECK(grant_endpoint && grant_reply_object && grant_gift);
+    auto t = test::start_tcb_thread(grant_reply_server, nullptr, 100, 0, false);
+    CHECK(t.tcb);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(t.tcb, reinterpret_cast<uint64_t>(&grant_server_buffer)), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb,
+                                     reinterpret_cast<uint64_t>(&grant_client_buffer)),
+             0);
+    uint64_t landing = fresh_slot();
+    grant_client_buffer.receive_cnode = kRoot;
+    grant_client_buffer.receive_index = landing;
+    grant_client_buffer.receive_depth = kDepth;
+
+    // With GrantReply: the capability arrives (after the refused first reply).
+    Message m{MessageInfo::make(0, 0), {}};
+    CHECK_EQ(ipc::call(grant_endpoint, m), 0);
+    CHECK(st(missing_cap_status) == Status::InvalidCapability);
+    CHECK_EQ(m.words[0], 0x600du);
+    CHECK_EQ(MessageInfo::caps(m.info), 1u);
+    CHECK_EQ(grant_client_buffer.received, 1u);
+    CHECK_EQ(sys::signal(landing), 0); // the copy works
+    uint64_t word = 0;
+    CHECK_EQ(notification::poll(grant_gift, word), 1);
+
+    // Without GrantReply: the reply arrives, its capability does not.
+    uint64_t landing2 = fresh_slot();
+    grant_client_buffer.receive_index = landing2;
+    uint64_t plain =
+        copy_cap(grant_endpoint, abi::rights::kRead | abi::rights::kWrite | abi::rights::kGrant);
+    m.info = MessageInfo::make(0, 0);
+    CHECK_EQ(ipc::call(plain, m), 0);
+    CHECK_EQ(m.words[0], 0x600du);
+    CHECK_EQ(MessageInfo::caps(m.info), 0u);
+    CHECK_EQ(grant_client_buffer.received, 0u);
+    CHECK(st(sys::signal(landing2)) == Status::InvalidCapability); // the slot stayed empty
+    CHECK_EQ(inv::tcb_set_ipc_buffer(abi::kInitSlotTcb, 0), 0);
 }
 
 // --- bound notifications ------------------------------------------------------------

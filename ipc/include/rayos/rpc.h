@@ -62,9 +62,10 @@ struct SharedBuffer {
 namespace detail {
 
 // Sends the message built in `arena` and waits; `reply` receives the reply's
-// segment. The shared-frame and capability-carrying path.
+// segment and `m` its info and registers. The shared-frame and
+// capability-carrying path.
 [[nodiscard]] RpcResult<void> call(uint64_t endpoint, uint64_t label, wire::Arena& arena,
-                                   SharedBuffer* shared, wire::Segment& reply);
+                                   SharedBuffer* shared, Message& m, wire::Segment& reply);
 
 RpcError reply_error(uint64_t label);
 
@@ -74,7 +75,7 @@ RpcError reply_error(uint64_t label);
                                                                wire::Arena& arena, Message& m,
                                                                wire::Segment& reply) {
     if (arena.error != RpcError::Ok) return RpcFailure(arena.error);
-    if (arena.cap_count) return call(endpoint, label, arena, nullptr, reply);
+    if (arena.cap_count) return call(endpoint, label, arena, nullptr, m, reply);
     m.info = abi::MessageInfo::make(label, arena.used);
     uint64_t* words = arena.words; // the IPC buffer's words, or m's own
     if (words != m.words) {
@@ -120,8 +121,20 @@ public:
 
     typename P::Builder params() { return params_; }
 
+    // Capabilities in the reply (interface-typed results) land in slots
+    // first_slot, first_slot + 1, ... of the CNode at `cnode` (depth 64); the
+    // endpoint capability needs the GrantReply right. Without this, a reply's
+    // capabilities are not accepted and reading it fails with
+    // MissingCapability.
+    Request& accept_capabilities(uint64_t cnode, uint64_t first_slot) {
+        accept_cnode_ = cnode;
+        accept_slot_ = first_slot;
+        return *this;
+    }
+
     [[nodiscard]] RAYOS_RPC_HOT RpcResult<typename R::Reader> send() {
-        auto sent = shared_ ? detail::call(endpoint_, label_, arena_, shared_, reply_)
+        if (accept_cnode_) return send_accepting();
+        auto sent = shared_ ? detail::call(endpoint_, label_, arena_, shared_, registers_, reply_)
                             : detail::call_inline(endpoint_, label_, arena_, registers_, reply_);
         if (!sent) return RpcFailure(sent.error());
         message_.segments = &reply_;
@@ -132,6 +145,31 @@ public:
     }
 
 private:
+    // send() with a receive window for the reply's capabilities, set for
+    // this call only (a server's own window is left as it was).
+    [[gnu::noinline]] RpcResult<typename R::Reader> send_accepting() {
+        abi::IpcBuffer* buffer = ipc_buffer();
+        if (!buffer) return RpcFailure(RpcError::NoIpcBuffer);
+        uint64_t saved[3] = {buffer->receive_cnode, buffer->receive_index, buffer->receive_depth};
+        buffer->receive_cnode = accept_cnode_;
+        buffer->receive_index = accept_slot_;
+        buffer->receive_depth = 64;
+        auto sent = shared_ ? detail::call(endpoint_, label_, arena_, shared_, registers_, reply_)
+                            : detail::call(endpoint_, label_, arena_, nullptr, registers_, reply_);
+        buffer->receive_cnode = saved[0];
+        buffer->receive_index = saved[1];
+        buffer->receive_depth = saved[2];
+        if (!sent) return RpcFailure(sent.error());
+        uint32_t arrived = uint32_t(abi::MessageInfo::caps(registers_.info));
+        for (uint32_t i = 0; i < arrived; ++i)
+            reply_caps_[i] = accept_slot_ + i;
+        message_.segments = &reply_;
+        message_.segment_count = 1;
+        message_.caps = reply_caps_;
+        message_.cap_count = arrived;
+        return wire::decode<R>(message_);
+    }
+
     // Parameters without pointers that fit in the message registers are
     // built right there: no IPC buffer needed.
     static constexpr bool kInRegisters =
@@ -152,6 +190,8 @@ private:
     uint64_t endpoint_;
     uint64_t label_;
     SharedBuffer* shared_ = nullptr;
+    uint64_t accept_cnode_ = 0;
+    uint64_t accept_slot_ = 0;
     wire::Arena arena_;
     typename P::Builder params_;
     // Set by send() (left uninitialised until then: this is the per-call
@@ -164,6 +204,9 @@ private:
     };
     union {
         Message registers_;
+    };
+    union {
+        uint64_t reply_caps_[abi::kMaxMessageCaps];
     };
 };
 
@@ -273,6 +316,8 @@ private:
     // Deletes a received capability (repeating while the kernel says
     // Preempted), so the slot is free for the next call.
     void release_slot(uint64_t slot);
+    // Lists the result's capabilities in the IPC buffer; their number.
+    uint32_t reply_caps();
 
     ServerConfig config_;
     Dispatcher& dispatcher_;

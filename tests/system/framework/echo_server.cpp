@@ -16,7 +16,7 @@ using namespace rayos::idl::echo;
 
 class Echo final : public EchoServer {
 public:
-    explicit Echo(uint64_t offset) : offset_(offset) {}
+    Echo(uint64_t offset, uint64_t endpoint) : offset_(offset), endpoint_(endpoint) {}
 
     RpcError add(rpc::CallContext&, AddRequest::Reader params, AddResult::Builder result) override {
         result.set_sum(params.a() + params.b() + offset_);
@@ -46,8 +46,14 @@ public:
         return RpcError::Ok;
     }
 
+    RpcError self(rpc::CallContext&, SelfRequest::Reader, SelfResult::Builder result) override {
+        result.set_echo(endpoint_);
+        return RpcError::Ok;
+    }
+
 private:
     uint64_t offset_;
+    uint64_t endpoint_;
 };
 
 // Each server thread's state; filled in before the address space is copied.
@@ -71,7 +77,7 @@ void serve(void* arg) {
     auto* start = static_cast<ServerStart*>(arg);
     int index = int(start - starts);
     if (!rpc::attach_ipc_buffer(start->tcb, &buffers[index].buffer)) exit_thread(1);
-    Echo echo(start->offset);
+    Echo echo(start->offset, start->config.endpoint);
     // Static storage: the server is larger than a test thread's stack likes.
     alignas(rpc::Server) static uint8_t storage[kMaxServers][sizeof(rpc::Server)];
     auto* server = new (storage[index]) rpc::Server(start->config, echo);

@@ -30,7 +30,7 @@ namespace rayos {
     X(ServerFailed, 13, "the server could not perform the call")                                   \
     X(BadReply, 14, "the reply does not match the call")                                           \
     X(NoSharedBuffer, 15, "a shared-buffer call arrived without a usable frame")                   \
-    X(CapabilitiesInReply, 16, "replies cannot carry capabilities")                                \
+    X(CapabilitiesNotAllowed, 16, "this message cannot carry capabilities")                        \
     X(NoIpcBuffer, 17, "the calling thread has no IPC buffer (rpc::attach_ipc_buffer)")
 
 enum class RpcError : uint8_t {

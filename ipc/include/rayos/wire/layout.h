@@ -493,7 +493,7 @@ inline uint8_t* PointerBuilder::init_bytes(uint64_t bytes, bool text) const {
 
 inline void PointerBuilder::set_cap(uint64_t cap_address) const {
     if (!at) return;
-    if (!arena->caps_allowed) return arena->fail(RpcError::CapabilitiesInReply);
+    if (!arena->caps_allowed) return arena->fail(RpcError::CapabilitiesNotAllowed);
     if (arena->cap_count == Arena::kMaxCaps) return arena->fail(RpcError::TooManyCapabilities);
     arena->caps[arena->cap_count] = cap_address;
     *at = (uint64_t(arena->cap_count) << 32) | 3;

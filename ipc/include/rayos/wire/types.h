@@ -277,20 +277,12 @@ template <typename S> RpcResult<typename S::Reader> decode_general(const Message
     return typename S::Reader(root);
 }
 
-template <typename S> inline RpcResult<typename S::Reader> decode(const Message& m) {
+// One segment whose root is a near struct pointer (any size: older and
+// newer peers): checked here; anything else goes to decode_general.
+template <typename S>
+[[gnu::noinline]] RpcResult<typename S::Reader> decode_near(const Message& m) {
     if (m.segment_count == 1) {
         const Segment& s = m.segments[0];
-        if constexpr (S::kPointers == 0) {
-            // Exactly what this schema's builder makes (root pointer, then
-            // the data): nothing else to check, and nothing to charge (the
-            // struct has no pointers to follow).
-            constexpr uint64_t kCanonical = uint64_t(S::kDataWords) << 32;
-            if (s.size == 1u + S::kDataWords && s.words[0] == kCanonical)
-                return typename S::Reader(StructReader{
-                    &m, reinterpret_cast<const uint8_t*>(s.words + 1), uint32_t(S::kDataWords) * 8,
-                    0, 0, uint8_t(limits::kWireMaxDepth - 1)});
-        }
-        // The usual case inline: the root a near struct pointer.
         uint64_t p = s.size ? s.words[0] : 0;
         int64_t position = 1 + (int32_t(uint32_t(p)) >> 2);
         uint32_t data_words = uint16_t(p >> 32);
@@ -313,6 +305,22 @@ template <typename S> inline RpcResult<typename S::Reader> decode(const Message&
         }
     }
     return decode_general<S>(m);
+}
+
+template <typename S>
+[[gnu::always_inline]] inline RpcResult<typename S::Reader> decode(const Message& m) {
+    if constexpr (S::kPointers == 0) {
+        // Exactly what this schema's builder makes (root pointer, then the
+        // data, one segment): nothing else to check, and nothing to charge
+        // (the struct has no pointers to follow).
+        constexpr uint64_t kCanonical = uint64_t(S::kDataWords) << 32;
+        if (m.segment_count == 1 && m.segments[0].size == 1u + S::kDataWords &&
+            m.segments[0].words[0] == kCanonical)
+            return typename S::Reader(StructReader{
+                &m, reinterpret_cast<const uint8_t*>(m.segments[0].words + 1),
+                uint32_t(S::kDataWords) * 8, 0, 0, uint8_t(limits::kWireMaxDepth - 1)});
+    }
+    return decode_near<S>(m);
 }
 
 // Starts a message whose root is an S in `arena`.

@@ -61,7 +61,9 @@ constexpr uint64_t kMaxMessageCaps = 3;   // capabilities one message carries
 // receive_index, receive_index + 1, ... (with receive_depth) under the CNode
 // at receive_cnode in its CSpace (0: it accepts none). Each arrives as a copy
 // derived from the sender's; capabilities that cannot be placed are dropped,
-// and the receiver's info and `received` say how many arrived.
+// and the receiver's info and `received` say how many arrived. Replies carry
+// capabilities the same way when the caller's endpoint capability has the
+// GrantReply right (otherwise they are dropped and `received` is 0).
 struct IpcBuffer {
     uint64_t words[kMaxMessageWords];
     uint64_t caps[kMaxMessageCaps];
