@@ -143,6 +143,7 @@ def run_case(build: Path, kind: str, case: Case, tally: Tally) -> None:
     logs.mkdir(exist_ok=True)
     log_path = logs / f"{case.name}.log"
     modules = [module_path(build, case.init)] if case.init else []
+    modules += [module_path(build, extra) for extra in case.modules]
     verdict = qemu.run(build / "microkernel" / "kernel.elf", modules, append=case.append,
                        timeout=case.timeout, expect=case.expect, log_path=log_path)
     ok = verdict.passed

@@ -11,19 +11,49 @@
 namespace rayos {
 namespace {
 
-Capability make_cap(ObjectType type, uint64_t object, uint8_t size_bits = 0, uint64_t word = 0) {
+Capability make_cap(ObjectType type, uint64_t object, uint8_t size_bits = 0, uint64_t word = 0,
+                    uint8_t rights = abi::rights::kAll) {
     Capability cap;
     cap.type = type;
-    cap.rights = abi::rights::kAll;
+    cap.rights = rights;
     cap.object = object;
     cap.size_bits = size_bits;
     cap.word = word;
     return cap;
 }
 
+// Read-only frames over each boot module, from slot `slot` on; returns the
+// next free slot. Modules that do not fit the CNode are left out (and said).
+uint64_t add_modules(Slot* slots, uint64_t slot, abi::BootInfo& info,
+                     const multiboot::BootInfo& boot) {
+    constexpr uint64_t kSlots = 1ull << abi::kInitCNodeRadix;
+    for (size_t i = 0; i < boot.module_count && i < abi::kMaxBootModules; ++i) {
+        const multiboot::Module& m = boot.modules[i];
+        uint64_t first_page = m.start & ~(kPageSize - 1);
+        uint64_t pages = (m.end - first_page + kPageSize - 1) / kPageSize;
+        if (slot + pages > kSlots) {
+            kprintf("boot: module %lu does not fit init's CNode; not passed on\n", i);
+            break;
+        }
+        abi::ModuleInfo& out = info.modules[info.module_count++];
+        for (size_t c = 0; c + 1 < sizeof out.cmdline && m.cmdline[c]; ++c)
+            out.cmdline[c] = m.cmdline[c];
+        out.size = m.end - m.start;
+        out.offset = m.start - first_page;
+        out.frames_first = slot;
+        out.frame_count = pages;
+        for (uint64_t p = 0; p < pages; ++p)
+            cdt::insert(
+                nullptr, slots[slot++],
+                make_cap(ObjectType::Frame, first_page + p * kPageSize, 12, 0, abi::rights::kRead));
+    }
+    return slot;
+}
+
 } // namespace
 
-VoidResult build_init_cspace(FrameAllocator& frames, Thread& init) {
+VoidResult build_init_cspace(FrameAllocator& frames, Thread& init,
+                             const multiboot::BootInfo& boot) {
     constexpr uint8_t radix = abi::kInitCNodeRadix;
     constexpr uint64_t bytes = 1ull << (radix + abi::kSlotBits);
     uint64_t cnode_physical = TRY(frames.allocate_run(bytes / kPageSize, bytes));
@@ -68,6 +98,7 @@ VoidResult build_init_cspace(FrameAllocator& frames, Thread& init) {
             break;
         }
     }
+    slot = add_modules(slots, slot, *info, boot);
     info->first_free_slot = slot;
     frames.clear();
     kprintf("init: %lu untyped capabilities (%lu KiB) in slots %lu-%lu; first free slot %lu\n",

@@ -151,7 +151,7 @@ extern "C" [[noreturn]] __attribute__((no_stack_protector)) void kernel_main(uin
     if (boot_info.module_count == 0) panic("no boot modules: nothing to run as init");
     auto init = load_init(frames, boot_info.modules[0]);
     if (!init) panic("cannot load init from module 0: %s", abi::status_name(init.error()));
-    check(build_init_cspace(frames, *init.value()), "building init's capabilities");
+    check(build_init_cspace(frames, *init.value(), boot_info), "building init's capabilities");
     init.value()->frame.rsi = abi::kBootInfoAddress;
     kprintf("starting init '%s' (thread %#lx)\n", init.value()->name, init.value()->id);
     sched::make_ready(init.value());

@@ -43,7 +43,63 @@ RAYOS_TEST("bootinfo.present_and_consistent") {
     CHECK_EQ(boot().cnode_radix, abi::kInitCNodeRadix);
     CHECK_EQ(boot().untyped_first, abi::kInitFirstUntypedSlot);
     CHECK(boot().untyped_count > 0);
-    CHECK_EQ(boot().first_free_slot, boot().untyped_first + boot().untyped_count);
+    uint64_t module_frames = 0;
+    for (uint64_t i = 0; i < boot().module_count; ++i)
+        module_frames += boot().modules[i].frame_count;
+    CHECK_EQ(boot().first_free_slot, boot().untyped_first + boot().untyped_count + module_frames);
+}
+
+namespace {
+bool ends_with(const char* s, const char* suffix) {
+    uint64_t n = 0, m = 0;
+    while (s[n])
+        ++n;
+    while (suffix[m])
+        ++m;
+    if (m > n) return false;
+    for (uint64_t i = 0; i < m; ++i)
+        if (s[n - m + i] != suffix[i]) return false;
+    return true;
+}
+} // namespace
+
+RAYOS_TEST("bootinfo.modules_come_as_read_only_frames") {
+    // The case boots this program with a second module, "not-an-elf.txt
+    // some arguments" (tests/system/cases.py).
+    CHECK_EQ(boot().module_count, 2u);
+    const abi::ModuleInfo& self = boot().modules[0];
+    const abi::ModuleInfo& text = boot().modules[1];
+    CHECK(ends_with(self.cmdline, "cap_basics.elf"));
+    CHECK(ends_with(text.cmdline, "not-an-elf.txt some arguments"));
+    CHECK_EQ(text.size, 135u);
+    CHECK_EQ(text.frame_count, (text.offset + text.size + 4095) / 4096);
+    CHECK_EQ(self.frames_first, boot().untyped_first + boot().untyped_count);
+    CHECK_EQ(text.frames_first, self.frames_first + self.frame_count);
+    // Read through the frames: init's own ELF header, the text's first words
+    // (which may straddle two frames).
+    char elf[4] = {};
+    CHECK_EQ(inv::frame_read(self.frames_first, self.offset, reinterpret_cast<uint64_t>(elf), 4),
+             4);
+    CHECK(elf[0] == 0x7F && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F');
+    static char words[32];
+    uint64_t first = 4096 - text.offset < 26 ? 4096 - text.offset : 26;
+    CHECK_EQ(
+        inv::frame_read(text.frames_first, text.offset, reinterpret_cast<uint64_t>(words), first),
+        int64_t(first));
+    if (first < 26)
+        CHECK_EQ(inv::frame_read(text.frames_first + 1, 0,
+                                 reinterpret_cast<uint64_t>(words + first), 26 - first),
+                 int64_t(26 - first));
+    const char expected[] = "This file is a boot module";
+    bool same = true;
+    for (int i = 0; i < 26; ++i)
+        same = same && words[i] == expected[i];
+    CHECK(same);
+    // Read-only: no writes, no writable mappings.
+    CHECK(st(inv::frame_write(text.frames_first, 0, reinterpret_cast<uint64_t>(words), 8)) ==
+          Status::MissingRights);
+    CHECK(st(inv::frame_map(text.frames_first, abi::kInitSlotVSpace, 0x5000000000,
+                            abi::kMapWritable)) == Status::MissingRights);
 }
 
 RAYOS_TEST("bootinfo.untyped_aligned_and_cover_ram") {

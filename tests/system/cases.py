@@ -11,6 +11,8 @@ Fields:
                 "summary" (guest test summary with 0 failed), "success",
                 or a failure category ("panic", "triple-fault", "timeout",
                 "guest-failure") for cases proving the harness catches it
+  modules       further boot modules after init ("@source/..." or build-relative,
+                with arguments)
   log_contains  regular expressions that must each match the serial log
   builds        the build types ("debug", "release") the case runs on
 """
@@ -28,6 +30,7 @@ class Case:
     append: str = ""
     expect: str = "summary"
     timeout: float = 120.0
+    modules: tuple[str, ...] = ()
     log_contains: tuple[str, ...] = ()
     builds: tuple[str, ...] = ("debug",)
 
@@ -38,7 +41,8 @@ CASES: tuple[Case, ...] = (
     # The kernel's own test suite, on both builds.
     Case("system.kernel_basics", "tests/system/kernel_basics.elf", builds=("debug", "release")),
     # Capabilities: BootInfo, CNode operations, untyped retype.
-    Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release")),
+    Case("system.cap_basics", "tests/system/cap_basics.elf", builds=("debug", "release"),
+         modules=(NOT_AN_ELF + " some arguments",)),
     # Synchronous IPC: endpoints, badges, Reply objects.
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
     # Threads from TCB objects, priorities, fault messages to handlers.

@@ -23,6 +23,8 @@ constexpr uint64_t kInitSlotVSpace = 5;     // init's own address space
 constexpr uint64_t kInitFirstUntypedSlot = 16;
 
 constexpr size_t kMaxBootUntyped = 64;
+constexpr size_t kMaxBootModules = 16;
+constexpr size_t kModuleCmdlineLength = 96;
 
 struct UntypedInfo {
     uint64_t physical;  // base address
@@ -34,6 +36,20 @@ static_assert(sizeof(UntypedInfo) == 16);
 
 constexpr uint64_t kBootInfoMagic = 0x4F464E49544F4F42; // "BOOTINFO"
 
+// A boot module (init's own is modules[0]), readable by init through
+// read-only Frame capabilities (4 KiB, consecutive slots) that cover it:
+// byte i of the module is byte (offset + i) % 4096 of frame (offset + i) /
+// 4096. Read it with frame_read or map it read-only; the frames are never
+// reused for anything else.
+struct ModuleInfo {
+    char cmdline[kModuleCmdlineLength]; // "pager.elf args", NUL-terminated (cut if longer)
+    uint64_t size;                      // bytes
+    uint64_t offset;                    // of the first byte in the first frame
+    uint64_t frames_first;              // slot of the first frame capability
+    uint64_t frame_count;
+};
+static_assert(sizeof(ModuleInfo) == 128);
+
 struct BootInfo {
     uint64_t magic;
     uint64_t cnode_radix;      // init's root CNode has 2^cnode_radix slots
@@ -41,6 +57,8 @@ struct BootInfo {
     uint64_t untyped_first;    // slot of untyped[0]
     uint64_t untyped_count;    // untyped capabilities in consecutive slots
     UntypedInfo untyped[kMaxBootUntyped];
+    uint64_t module_count;
+    ModuleInfo modules[kMaxBootModules];
 };
 static_assert(sizeof(BootInfo) <= 4096);
 
