@@ -51,6 +51,10 @@ CASES: tuple[Case, ...] = (
     Case("system.memory_basics", "tests/system/memory_basics.elf", builds=("debug", "release")),
     # I/O port capabilities and interrupts as notification signals.
     Case("system.irq_io_basics", "tests/system/irq_io_basics.elf", builds=("debug", "release")),
+    # Init's program loader: a program from a boot module, in its own
+    # address space and CSpace.
+    Case("system.loader_basics", "tests/system/loader_basics.elf", builds=("debug", "release"),
+         modules=("tests/system/loader_child.elf", NOT_AN_ELF)),
     # IDL calls between address spaces through generated bindings.
     Case("system.idl_basics", "tests/system/idl_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and

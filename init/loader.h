@@ -1,0 +1,50 @@
+// Starts a program from a boot module: a fresh address space with the ELF
+// file's segments (copied from the module's read-only frames), a stack, a
+// start page (thread block with the stack-protector canary, IPC buffer,
+// command line), its own CNode as its CSpace root, and a thread — all made
+// from init's untyped memory. The program's runtime starts as for init:
+// main(args), with no BootInfo.
+#pragma once
+
+#include "objects.h"
+
+#include <rayos/abi/boot_info.h>
+
+#include <cstdint>
+
+namespace rayos::init {
+
+// The address-space layout of every program init starts.
+constexpr uint64_t kProgramStackTop = 0x00007FFF00000000ull;
+constexpr uint64_t kProgramStackPages = 4;
+constexpr uint64_t kProgramStartPage = 0x00007FFF00010000ull; // thread block, IPC buffer, args
+constexpr uint64_t kStartIpcBufferOffset = 1024;
+constexpr uint64_t kStartArgsOffset = 2048;
+constexpr uint64_t kMaxArgsLength = 2047;
+// Where init maps a module while reading it (one window per module).
+constexpr uint64_t kModuleWindow = 0x0000600000000000ull;
+constexpr uint64_t kModuleWindowStride = 0x0000000100000000ull;
+
+struct LoadRequest {
+    uint64_t module_index = 0; // in BootInfo.modules
+    const char* args = "";     // the program's command line (main's argument)
+    uint8_t priority = 100;
+    uint64_t fault_endpoint = 0; // in init's CSpace; 0: none
+    uint8_t cnode_radix = 8;     // the program's CSpace: 2^radix slots, cptr i = slot i
+};
+
+struct Program {
+    uint64_t tcb = 0;
+    uint64_t vspace = 0;
+    uint64_t cnode = 0; // to fill the program's slots: index i at depth cnode_radix
+    uint8_t cnode_radix = 0;
+    uint64_t entry = 0;
+};
+
+// Builds the program and leaves its thread suspended: give it capabilities
+// (cnode_copy into `cnode`), then start it with start().
+[[nodiscard]] Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot,
+                                   const LoadRequest& request);
+[[nodiscard]] VoidResult start(const Program& program);
+
+} // namespace rayos::init
