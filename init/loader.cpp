@@ -108,6 +108,7 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
     // Its CSpace: a CNode whose guard makes cptr i name slot i.
     p.cnode = TRY(maker.make(abi::ObjectType::CNode, request.cnode_radix));
     uint64_t root = TRY(slots::allocate());
+    p.cnode_root = root;
     uint64_t guard_bits = 64 - request.cnode_radix;
     TRY(check(inv::cnode_mint(abi::kInitSlotCNode, root, kDepth, p.cnode, abi::rights::kAll,
                               guard_bits)));
@@ -120,6 +121,23 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
     TRY(check(inv::tcb_write_registers(p.tcb, image.entry, kProgramStackTop,
                                        kProgramStartPage + kStartArgsOffset, kProgramStartPage)));
     return p;
+}
+
+Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot, uint64_t index) {
+    if (index >= boot.module_count) return Error(abi::Status::NotFound);
+    return map_module(maker, boot.modules[index], index);
+}
+
+void module_name(const abi::ModuleInfo& module, const char*& name, uint32_t& length) {
+    const char* line = module.cmdline;
+    uint32_t end = 0;
+    while (line[end] && line[end] != ' ')
+        ++end;
+    uint32_t start = end;
+    while (start > 0 && line[start - 1] != '/')
+        --start;
+    name = line + start;
+    length = end - start;
 }
 
 VoidResult start(const Program& program) {

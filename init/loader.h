@@ -36,7 +36,8 @@ struct LoadRequest {
 struct Program {
     uint64_t tcb = 0;
     uint64_t vspace = 0;
-    uint64_t cnode = 0; // to fill the program's slots: index i at depth cnode_radix
+    uint64_t cnode = 0;      // to fill the program's slots: index i at depth cnode_radix
+    uint64_t cnode_root = 0; // the same CNode as the program's CSpace root (guarded)
     uint8_t cnode_radix = 0;
     uint64_t entry = 0;
 };
@@ -46,5 +47,11 @@ struct Program {
 [[nodiscard]] Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot,
                                    const LoadRequest& request);
 [[nodiscard]] VoidResult start(const Program& program);
+
+// The bytes of boot module `index`, mapped read-only in init (once).
+[[nodiscard]] Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot,
+                                                  uint64_t index);
+// The module's file name: its command line's first word without the path.
+void module_name(const abi::ModuleInfo& module, const char*& name, uint32_t& length);
 
 } // namespace rayos::init

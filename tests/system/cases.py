@@ -55,6 +55,23 @@ CASES: tuple[Case, ...] = (
     # address space and CSpace.
     Case("system.loader_basics", "tests/system/loader_basics.elf", builds=("debug", "release"),
          modules=("tests/system/loader_child.elf", NOT_AN_ELF)),
+    # Init reads a manifest, starts its programs with only what it grants,
+    # and answers name look-ups; a bad manifest is named and init stops.
+    Case("system.init_starts_the_manifest", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         modules=("tests/system/echo_system.manifest.bin", "tests/system/echo_program.elf",
+                  "tests/system/echo_user.elf"),
+         log_contains=(r"init: started 3 programs",
+                       r"echo_program: serving \(public\)",
+                       r"echo_user: found 'echo', generation 1",
+                       r"echo_user: 40 \+ 2 = 42 through 'echo'",
+                       r"echo_user: 'secret': no such server",
+                       r"echo_user: all checks passed")),
+    Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
+         modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
+                  "tests/system/echo_user.elf"),
+         log_contains=(r"init: manifest error in program 'echo_user': "
+                       r"a grant names no program in the manifest: ehco",)),
     # IDL calls between address spaces through generated bindings.
     Case("system.idl_basics", "tests/system/idl_basics.elf", builds=("debug", "release")),
     # Random system calls and invocations: the kernel answers every one and

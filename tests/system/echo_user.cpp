@@ -1,0 +1,55 @@
+// A program started by init from the manifest: looks up "echo" through
+// init's name service, calls it, checks that it cannot look up a server its
+// manifest entry does not grant, and powers the machine off with the
+// verdict (the system test's result).
+#include <rayos/idl/echo.rpc.h>
+#include <rayos/idl/init.rpc.h>
+#include <rayos/program.h>
+#include <rayos/rpc.h>
+#include <rayos/runtime.h>
+
+namespace {
+
+using namespace rayos;
+
+[[noreturn]] void verdict(bool ok, const char* what) {
+    print("echo_user: %s\n", what);
+    halt(ok ? abi::HaltReason::Success : abi::HaltReason::Failure);
+}
+
+} // namespace
+
+int main(const char*) {
+    if (!rpc::ipc_buffer()) verdict(false, "no IPC buffer");
+    idl::init::NameServiceClient names(program::kSlotNameService);
+    constexpr uint64_t kLanding = program::kFirstFreeSlot;
+
+    auto lookup = names.lookup();
+    lookup.params().set_name("echo");
+    lookup.accept_capabilities(program::kSlotCNode, kLanding);
+    auto found = lookup.send();
+    if (!found) verdict(false, rpc_error_name(found.error()));
+    if (!found->is_found()) verdict(false, "'echo' not found");
+    print("echo_user: found 'echo', generation %u\n", found->found().generation());
+
+    idl::echo::EchoClient echo(found->found().endpoint().slot);
+    auto add = echo.add();
+    add.params().set_a(40);
+    add.params().set_b(2);
+    auto sum = add.send();
+    if (!sum || sum->sum() != 42) verdict(false, "echo.add failed");
+    print("echo_user: 40 + 2 = %lu through 'echo'\n", sum->sum());
+
+    // Not granted to it (it exists), and not there at all: the same answer.
+    for (const char* name : {"secret", "nothing"}) {
+        auto other = names.lookup();
+        other.params().set_name(name);
+        other.accept_capabilities(program::kSlotCNode, kLanding + 1);
+        auto answer = other.send();
+        if (!answer || !answer->is_error() ||
+            answer->error().code() != idl::common::ErrorCode::notFound)
+            verdict(false, "a lookup beyond its grants succeeded");
+        print("echo_user: '%s': %s\n", name, answer->error().message().c_str());
+    }
+    verdict(true, "all checks passed");
+}
