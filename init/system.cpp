@@ -57,6 +57,37 @@ VoidResult give(const init::Program& p, uint64_t slot, uint64_t cap, uint8_t rig
     return check(inv::cnode_copy(p.cnode, slot, p.cnode_radix, cap, rights));
 }
 
+// One grant of a manifest entry, into the program's slot `slot`.
+VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
+                     const System& system, RunningProgram& r) {
+    switch (grant.which()) {
+    case Grant::Which::server: {
+        wire::Text target = grant.server();
+        int t = system.find(target.ptr, target.size);
+        if (t < 0) return Error(abi::Status::NotFound); // (validated before)
+        TRY(give(p, slot, system.programs[t].client_endpoint, kClientRights));
+        r.grant_targets[r.grant_count++] = uint32_t(t);
+        return {};
+    }
+    case Grant::Which::ioPorts: {
+        // A narrower copy of init's all-ports capability.
+        uint64_t range = uint64_t(grant.ioPorts().first()) | uint64_t(grant.ioPorts().last()) << 16;
+        return check(inv::cnode_mint(p.cnode, slot, p.cnode_radix, abi::kInitSlotIoPorts,
+                                     abi::rights::kAll, range));
+    }
+    case Grant::Which::irq: {
+        uint64_t handler = TRY(slots::allocate());
+        TRY(check(inv::irq_control_get(abi::kInitSlotIrqControl, grant.irq(), handler)));
+        return check(inv::cnode_move(p.cnode, slot, p.cnode_radix, handler));
+    }
+    default:
+        print("init: program '%s': fault-endpoint and address-space grants come with "
+              "supervision (not yet)\n",
+              r.name);
+        return Error(abi::Status::NotSupported);
+    }
+}
+
 } // namespace
 
 int System::find(const char* name, uint32_t length) const {
@@ -131,18 +162,7 @@ Result<uint32_t> start_system(ObjectMaker& maker, const abi::BootInfo& boot,
                                   abi::rights::kAll)));
         auto grants = entries[i].grants();
         for (uint32_t g = 0; g < grants.size(); ++g) {
-            Grant::Reader grant = grants[g];
-            if (!grant.is_server()) {
-                print("init: program '%s': grants other than 'server' are not supported yet\n",
-                      r.name);
-                return Error(abi::Status::NotSupported);
-            }
-            wire::Text target = grant.server();
-            int t = system.find(target.ptr, target.size);
-            if (t < 0) return Error(abi::Status::NotFound); // (validated before)
-            TRY(give(p, program::kFirstGrantSlot + g, system.programs[t].client_endpoint,
-                     kClientRights));
-            r.grant_targets[r.grant_count++] = uint32_t(t);
+            TRY(carry_out(p, program::kFirstGrantSlot + g, grants[g], system, r));
         }
     }
     for (uint32_t i = 0; i < entries.size(); ++i)

@@ -66,6 +66,7 @@ CASES: tuple[Case, ...] = (
                        r"echo_user: found 'echo', generation 1",
                        r"echo_user: 40 \+ 2 = 42 through 'echo'",
                        r"echo_user: 'secret': no such server",
+                       r"echo_user: COM1 ports and IRQ 4 as granted, nothing more",
                        r"echo_user: all checks passed")),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",

@@ -4,9 +4,11 @@
 // verdict (the system test's result).
 #include <rayos/idl/echo.rpc.h>
 #include <rayos/idl/init.rpc.h>
+#include <rayos/invoke.h>
 #include <rayos/program.h>
 #include <rayos/rpc.h>
 #include <rayos/runtime.h>
+#include <rayos/syscall.h>
 
 namespace {
 
@@ -51,5 +53,13 @@ int main(const char*) {
             verdict(false, "a lookup beyond its grants succeeded");
         print("echo_user: '%s': %s\n", name, answer->error().message().c_str());
     }
+    // Its other grants (slots 9 and 10): COM1's ports, nothing else; IRQ 4.
+    constexpr uint64_t kPorts = program::kFirstGrantSlot + 1, kIrq = program::kFirstGrantSlot + 2;
+    if (inv::ioport_in(kPorts, 0x3FD, 1) < 0) verdict(false, "COM1 line status unreadable");
+    if (sys::status(inv::ioport_in(kPorts, 0x3F7, 1)) != abi::Status::InvalidArgument &&
+        sys::status(inv::ioport_in(kPorts, 0x3F7, 1)) != abi::Status::MissingRights)
+        verdict(false, "a port outside the grant was readable");
+    if (inv::irq_handler_set_notification(kIrq, 0) != 0) verdict(false, "no IRQ 4 handler");
+    print("echo_user: COM1 ports and IRQ 4 as granted, nothing more\n");
     verdict(true, "all checks passed");
 }
