@@ -90,7 +90,8 @@ VoidResult add_start_page(ObjectMaker& maker, uint64_t vspace, const char* args)
 Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRequest& request) {
     if (request.module_index >= boot.module_count) return Error(abi::Status::NotFound);
     const abi::ModuleInfo& module = boot.modules[request.module_index];
-    const uint8_t* file = TRY(map_module(maker, module, request.module_index));
+    ObjectMaker& init_maker = request.init_maker ? *request.init_maker : maker;
+    const uint8_t* file = TRY(map_module(init_maker, module, request.module_index));
     elf::Image image =
         TRY(elf::parse(file, module.size, {0x100000, kProgramStackTop - (1ull << 30)}));
 
@@ -108,6 +109,7 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
     // Its CSpace: a CNode whose guard makes cptr i name slot i.
     p.cnode = TRY(maker.make(abi::ObjectType::CNode, request.cnode_radix));
     uint64_t root = TRY(slots::allocate());
+    maker.adopt(root); // derived from the CNode: goes when the region is revoked
     p.cnode_root = root;
     uint64_t guard_bits = 64 - request.cnode_radix;
     TRY(check(inv::cnode_mint(abi::kInitSlotCNode, root, kDepth, p.cnode, abi::rights::kAll,

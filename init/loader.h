@@ -31,6 +31,9 @@ struct LoadRequest {
     uint8_t priority = 100;
     uint64_t fault_endpoint = 0; // in init's CSpace; 0: none
     uint8_t cnode_radix = 8;     // the program's CSpace: 2^radix slots, cptr i = slot i
+    // Makes the page tables that map the module into init (those must
+    // outlive the program); nullptr: the program's maker.
+    ObjectMaker* init_maker = nullptr;
 };
 
 struct Program {

@@ -77,7 +77,7 @@ int main(const char* args) {
     auto window = slots::allocate_range(3);
     if (!endpoint || !reply || !window) stop("cannot make the name service's objects");
 
-    auto started = init::start_system(maker, *boot, manifest.value(), endpoint.value(), running);
+    auto started = running.start(maker, *boot, manifest.value(), endpoint.value());
     if (!started) {
         print("init: starting the system failed: %s\n", abi::status_name(started.error()));
         stop("cannot start the system");

@@ -9,8 +9,9 @@ RpcError NameService::lookup(rpc::CallContext& call, idl::init::LookupRequest::R
     int target = system_.find(name.ptr, name.size);
     uint64_t caller = call.badge();
     bool granted = false;
-    if (target >= 0 && caller >= 1 && caller <= system_.count) {
-        const RunningProgram& p = system_.programs[caller - 1];
+    if (target >= 0 && caller >= 1 && caller <= system_.count() &&
+        system_.program(uint32_t(target)).state == State::Running) {
+        const RunningProgram& p = system_.program(uint32_t(caller - 1));
         for (uint32_t g = 0; g < p.grant_count; ++g)
             granted = granted || p.grant_targets[g] == uint32_t(target);
     }
@@ -21,9 +22,20 @@ RpcError NameService::lookup(rpc::CallContext& call, idl::init::LookupRequest::R
         return RpcError::Ok;
     }
     auto found = result.init_found();
-    found.set_endpoint(system_.programs[target].client_endpoint);
-    found.set_generation(system_.programs[target].generation);
+    found.set_endpoint(system_.program(uint32_t(target)).client_endpoint);
+    found.set_generation(system_.program(uint32_t(target)).generation);
     return RpcError::Ok;
+}
+
+RpcError NameService::other(rpc::Incoming& in) {
+    uint64_t label = in.method_label(), badge = in.badge();
+    if (!(badge & kFaultBadge) || (label != abi::kFaultPage && label != abi::kFaultException))
+        return RpcError::UnknownMethod;
+    const wire::Segment& words = in.segment();
+    uint64_t vector = words.size > 0 ? words.words[0] : 0;
+    uint64_t address = words.size > 2 ? words.words[2] : 0;
+    system_.crashed(uint32_t((badge & ~kFaultBadge) - 1), label, vector, address);
+    return RpcError::ServerFailed; // not kFaultResume: the thread stays stopped
 }
 
 } // namespace rayos::init

@@ -3,11 +3,12 @@
 
 #include <rayos/cap_alloc.h>
 #include <rayos/invoke.h>
+#include <rayos/runtime.h>
 #include <rayos/syscall.h>
 
 namespace rayos::init {
 
-ObjectMaker::ObjectMaker(const abi::BootInfo& boot) : boot_(boot) {
+ObjectMaker::ObjectMaker(const abi::BootInfo& boot) {
     uint64_t best = 0;
     for (uint64_t i = 1; i < boot.untyped_count; ++i)
         if (!boot.untyped[i].is_device && boot.untyped[i].size_bits > boot.untyped[best].size_bits)
@@ -23,7 +24,23 @@ Result<uint64_t> ObjectMaker::make(abi::ObjectType type, uint64_t size_bits) {
         slots::free(slot);
         return Error(made < 0 ? sys::status(made) : abi::Status::OutOfMemory);
     }
+    adopt(slot);
     return slot;
+}
+
+void ObjectMaker::adopt(uint64_t slot) {
+    if (!recording_) return;
+    if (recorded_count_ == kMaxRecorded) {
+        print("init: more objects than ObjectMaker::kMaxRecorded; a slot leaks\n");
+        return;
+    }
+    recorded_[recorded_count_++] = uint16_t(slot);
+}
+
+void ObjectMaker::forget_all() {
+    for (size_t i = 0; i < recorded_count_; ++i)
+        slots::free(recorded_[i]);
+    recorded_count_ = 0;
 }
 
 VoidResult ObjectMaker::map(uint64_t frame, uint64_t vspace, uint64_t vaddr, uint64_t attributes) {

@@ -8,13 +8,22 @@
 
 #include <result.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace rayos::init {
 
 class ObjectMaker {
 public:
+    static constexpr size_t kMaxRecorded = 1024;
+
+    ObjectMaker() = default;
+    // Makes objects from init's largest RAM region.
     explicit ObjectMaker(const abi::BootInfo& boot);
+    // Makes objects from the untyped capability at `untyped` (a program's
+    // own region) and remembers their slots, so that after the region is
+    // revoked forget_all() can return them to the slot allocator.
+    explicit ObjectMaker(uint64_t untyped) : untyped_(untyped), recording_(true) {}
 
     // A new object of `type` (size_bits for sized types) in a fresh slot of
     // init's root CNode; its slot address.
@@ -25,9 +34,17 @@ public:
     [[nodiscard]] VoidResult map(uint64_t frame, uint64_t vspace, uint64_t vaddr,
                                  uint64_t attributes);
 
+    // Remembers a slot holding a capability derived from this region.
+    void adopt(uint64_t slot);
+    // The region was revoked: every remembered slot is empty; free them.
+    void forget_all();
+    uint64_t untyped() const { return untyped_; }
+
 private:
-    const abi::BootInfo& boot_;
-    uint64_t untyped_ = 0; // the largest RAM region
+    uint64_t untyped_ = 0;
+    bool recording_ = false;
+    uint16_t recorded_[kMaxRecorded] = {};
+    size_t recorded_count_ = 0;
 };
 
 } // namespace rayos::init

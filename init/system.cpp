@@ -65,7 +65,7 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
         wire::Text target = grant.server();
         int t = system.find(target.ptr, target.size);
         if (t < 0) return Error(abi::Status::NotFound); // (validated before)
-        TRY(give(p, slot, system.programs[t].client_endpoint, kClientRights));
+        TRY(give(p, slot, system.program(uint32_t(t)).client_endpoint, kClientRights));
         r.grant_targets[r.grant_count++] = uint32_t(t);
         return {};
     }
@@ -78,7 +78,9 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
     case Grant::Which::irq: {
         uint64_t handler = TRY(slots::allocate());
         TRY(check(inv::irq_control_get(abi::kInitSlotIrqControl, grant.irq(), handler)));
-        return check(inv::cnode_move(p.cnode, slot, p.cnode_radix, handler));
+        TRY(check(inv::cnode_move(p.cnode, slot, p.cnode_radix, handler)));
+        slots::free(handler); // moved away: the slot is empty again
+        return {};
     }
     default:
         print("init: program '%s': fault-endpoint and address-space grants come with "
@@ -91,11 +93,11 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
 } // namespace
 
 int System::find(const char* name, uint32_t length) const {
-    for (uint32_t i = 0; i < count; ++i) {
+    for (uint32_t i = 0; i < count_; ++i) {
         uint32_t n = 0;
-        while (programs[i].name[n])
+        while (programs_[i].name[n])
             ++n;
-        if (equal(programs[i].name, n, name, length)) return int(i);
+        if (equal(programs_[i].name, n, name, length)) return int(i);
     }
     return -1;
 }
@@ -120,54 +122,117 @@ Result<idl::manifest::Manifest::Reader> read_manifest(ObjectMaker& maker, const 
     return Error(abi::Status::NotFound);
 }
 
-Result<uint32_t> start_system(ObjectMaker& maker, const abi::BootInfo& boot,
-                              idl::manifest::Manifest::Reader manifest, uint64_t name_service,
-                              System& system) {
+Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
+                               idl::manifest::Manifest::Reader manifest, uint64_t name_service) {
+    boot_ = &boot;
+    init_maker_ = &maker;
+    manifest_ = manifest;
+    name_service_ = name_service;
     auto entries = manifest.programs();
-    init::Program loaded[kMaxPrograms];
-    // First every program's endpoint and address space, so that grants can
-    // name programs later in the manifest.
     for (uint32_t i = 0; i < entries.size(); ++i) {
-        Entry::Reader entry = entries[i];
-        RunningProgram& r = system.programs[i];
-        wire::Text name = entry.name();
+        RunningProgram& r = programs_[i];
+        wire::Text name = entries[i].name();
         for (uint32_t c = 0; c < name.size && c < kMaxNameLength; ++c)
             r.name[c] = name.ptr[c];
-        r.endpoint = TRY(maker.make(abi::ObjectType::Endpoint));
-        r.client_endpoint = TRY(slots::allocate());
-        TRY(check(inv::cnode_copy(abi::kInitSlotCNode, r.client_endpoint, kDepth, r.endpoint,
-                                  kClientRights)));
-        LoadRequest request;
-        request.module_index = TRY(find_module(boot, entry.module()));
-        request.args = entry.args().c_str();
-        request.priority = entry.priority();
-        request.cnode_radix = program::kCNodeRadix;
-        loaded[i] = TRY(load(maker, boot, request));
-        r.tcb = loaded[i].tcb;
-        system.count = i + 1;
+        // Its region: the quota rounded up to a power of two.
+        uint64_t bits = 12;
+        while ((1ull << bits) < entries[i].memoryQuota())
+            ++bits;
+        r.untyped = TRY(maker.make(abi::ObjectType::Untyped, bits));
+        r.maker = ObjectMaker(r.untyped);
+        r.name_service = TRY(slots::allocate());
+        TRY(check(inv::cnode_mint(abi::kInitSlotCNode, r.name_service, kDepth, name_service,
+                                  kClientRights, i + 1)));
+        r.fault_endpoint = TRY(slots::allocate());
+        TRY(check(inv::cnode_mint(abi::kInitSlotCNode, r.fault_endpoint, kDepth, name_service,
+                                  abi::rights::kWrite, kFaultBadge | (i + 1))));
+        count_ = i + 1;
     }
-    // Then what each may hold, and go.
-    for (uint32_t i = 0; i < entries.size(); ++i) {
-        const init::Program& p = loaded[i];
-        RunningProgram& r = system.programs[i];
-        TRY(give(p, program::kSlotEndpoint, r.endpoint, abi::rights::kRead));
-        uint64_t badged = TRY(slots::allocate());
-        TRY(check(inv::cnode_mint(abi::kInitSlotCNode, badged, kDepth, name_service, kClientRights,
-                                  i + 1)));
-        TRY(give(p, program::kSlotNameService, badged, kClientRights));
-        uint64_t reply = TRY(maker.make(abi::ObjectType::Reply));
-        TRY(give(p, program::kSlotReply, reply, abi::rights::kAll));
-        // Its own root CNode, as its CSpace sees it (guarded).
-        TRY(check(inv::cnode_copy(p.cnode, program::kSlotCNode, p.cnode_radix, loaded[i].cnode_root,
-                                  abi::rights::kAll)));
-        auto grants = entries[i].grants();
-        for (uint32_t g = 0; g < grants.size(); ++g) {
-            TRY(carry_out(p, program::kFirstGrantSlot + g, grants[g], system, r));
-        }
+    // Every endpoint first, so that grants can name programs later in the
+    // manifest; then their capabilities; then go.
+    for (uint32_t i = 0; i < count_; ++i)
+        TRY(prepare(i));
+    for (uint32_t i = 0; i < count_; ++i)
+        TRY(equip(i));
+    for (uint32_t i = 0; i < count_; ++i)
+        TRY(init::start(programs_[i].loaded));
+    return count_;
+}
+
+VoidResult System::prepare(uint32_t i) {
+    RunningProgram& r = programs_[i];
+    Entry::Reader entry = manifest_.programs()[i];
+    r.endpoint = TRY(r.maker.make(abi::ObjectType::Endpoint));
+    r.client_endpoint = TRY(slots::allocate());
+    r.maker.adopt(r.client_endpoint);
+    TRY(check(inv::cnode_copy(abi::kInitSlotCNode, r.client_endpoint, kDepth, r.endpoint,
+                              kClientRights)));
+    LoadRequest request;
+    request.module_index = TRY(find_module(*boot_, entry.module()));
+    request.args = entry.args().c_str();
+    request.priority = entry.priority();
+    request.cnode_radix = program::kCNodeRadix;
+    request.fault_endpoint = r.fault_endpoint;
+    request.init_maker = init_maker_;
+    r.loaded = TRY(load(r.maker, *boot_, request));
+    return {};
+}
+
+VoidResult System::equip(uint32_t i) {
+    RunningProgram& r = programs_[i];
+    const init::Program& p = r.loaded;
+    TRY(give(p, program::kSlotEndpoint, r.endpoint, abi::rights::kRead));
+    TRY(give(p, program::kSlotNameService, r.name_service, kClientRights));
+    uint64_t reply = TRY(r.maker.make(abi::ObjectType::Reply));
+    TRY(give(p, program::kSlotReply, reply, abi::rights::kAll));
+    // Its own root CNode, as its CSpace sees it (guarded).
+    TRY(check(inv::cnode_copy(p.cnode, program::kSlotCNode, p.cnode_radix, p.cnode_root,
+                              abi::rights::kAll)));
+    auto grants = manifest_.programs()[i].grants();
+    r.grant_count = 0;
+    for (uint32_t g = 0; g < grants.size(); ++g)
+        TRY(carry_out(p, program::kFirstGrantSlot + g, grants[g], *this, r));
+    return {};
+}
+
+void System::tear_down(uint32_t i) {
+    RunningProgram& r = programs_[i];
+    // Everything it had came from its region: one revoke takes it all (its
+    // thread, address space, CSpace, endpoint and every copy of it).
+    while (inv::cnode_revoke(abi::kInitSlotCNode, r.untyped, kDepth) ==
+           int64_t(abi::Status::Preempted)) {
     }
-    for (uint32_t i = 0; i < entries.size(); ++i)
-        TRY(start(loaded[i]));
-    return system.count;
+    r.maker.forget_all();
+}
+
+void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t address) {
+    if (index >= count_) return;
+    RunningProgram& r = programs_[index];
+    if (r.state != State::Running) return;
+    print("init: '%s' crashed (%s, vector %lu, address %#lx)\n", r.name,
+          label == abi::kFaultPage ? "page fault" : "exception", vector, address);
+    tear_down(index);
+    auto policy = manifest_.programs()[index].restart();
+    using Which = idl::manifest::RestartPolicy::Which;
+    if (policy.which() == Which::never) {
+        r.state = State::Crashed;
+        print("init: '%s' stays down (restart policy: never)\n", r.name);
+        return;
+    }
+    if (r.restarts >= policy.maxRestarts()) {
+        r.state = State::Failed;
+        print("init: '%s' failed: it crashed after %u restarts\n", r.name, r.restarts);
+        return;
+    }
+    ++r.restarts;
+    ++r.generation;
+    print("init: restarting '%s' (restart %u of %u, generation %u)\n", r.name, r.restarts,
+          policy.maxRestarts(), r.generation);
+    if (!prepare(index) || !equip(index) || !init::start(r.loaded)) {
+        tear_down(index);
+        r.state = State::Failed;
+        print("init: '%s' failed: it could not be started again\n", r.name);
+    }
 }
 
 } // namespace rayos::init

@@ -1,9 +1,14 @@
-// Starting the system a manifest describes: every program loaded from its
-// boot module, given exactly what its manifest entry grants (see
-// rayos/program.h for where things land), and the table init's name
-// service answers from.
+// Starting and supervising the system a manifest describes. Every program
+// gets its own untyped region (its memory quota, rounded up to a power of
+// two) from which init makes all of its objects — endpoint, address space,
+// CSpace, thread — so tearing it down is one revoke, and the memory is
+// reused for the restart. A restarted program has a new endpoint: the old
+// capabilities its clients hold stop working (they look it up again and get
+// the new generation). See rayos/program.h for what a program finds in its
+// CSpace.
 #pragma once
 
+#include "loader.h"
 #include "manifest.h"
 #include "objects.h"
 
@@ -13,34 +18,63 @@
 
 namespace rayos::init {
 
+enum class State : uint8_t { Running, Crashed, Failed };
+
 struct RunningProgram {
     char name[kMaxNameLength + 1] = {};
-    uint64_t endpoint = 0;        // its endpoint (init's full copy)
-    uint64_t client_endpoint = 0; // what clients get: Write, Grant, GrantReply
-    uint64_t tcb = 0;
+    State state = State::Running;
     uint32_t generation = 1;
+    uint32_t restarts = 0;
+    uint64_t untyped = 0;         // its region (init's capability)
+    ObjectMaker maker;            // its objects, made from that region
+    uint64_t endpoint = 0;        // this generation's endpoint (init's full copy)
+    uint64_t client_endpoint = 0; // what clients get: Write, Grant, GrantReply
+    uint64_t name_service = 0;    // its badged NameService capability (in init)
+    uint64_t fault_endpoint = 0;  // its faults reach init here (badged)
+    Program loaded;
     uint32_t grant_count = 0;
     uint32_t grant_targets[kMaxGrants] = {}; // program indices it may reach (server grants)
 };
 
-struct System {
-    RunningProgram programs[kMaxPrograms];
-    uint32_t count = 0;
+// A fault badge: bit 63 plus the program index + 1.
+constexpr uint64_t kFaultBadge = 1ull << 63;
+
+class System {
+public:
+    // Starts every program of `manifest`; `name_service` is init's endpoint
+    // for NameService calls and, badged with kFaultBadge, every program's
+    // faults.
+    [[nodiscard]] Result<uint32_t> start(ObjectMaker& maker, const abi::BootInfo& boot,
+                                         idl::manifest::Manifest::Reader manifest,
+                                         uint64_t name_service);
+
+    // A program's thread faulted (`label` abi::kFault*, `vector`,
+    // `address`): tear it down and restart it or give up, per its policy.
+    void crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t address);
+
     // Which program index this name belongs to, or -1.
     int find(const char* name, uint32_t length) const;
+    uint32_t count() const { return count_; }
+    const RunningProgram& program(uint32_t i) const { return programs_[i]; }
+
+private:
+    VoidResult prepare(uint32_t i); // region, endpoint, address space and thread
+    VoidResult equip(uint32_t i);   // its capabilities and grants
+    void tear_down(uint32_t i);
+
+    RunningProgram programs_[kMaxPrograms];
+    uint32_t count_ = 0;
+    const abi::BootInfo* boot_ = nullptr;
+    ObjectMaker* init_maker_ = nullptr;
+    idl::manifest::Manifest::Reader manifest_;
+    uint64_t name_service_ = 0;
 };
 
-// The boot module whose file name ends in ".manifest.bin", decoded and
-// validated; nullptr-like error when there is none (Status::NotFound).
+// The boot module whose file name ends in ".manifest.bin", decoded
+// (Status::NotFound when there is none).
 [[nodiscard]] Result<idl::manifest::Manifest::Reader> read_manifest(ObjectMaker& maker,
                                                                     const abi::BootInfo& boot,
                                                                     wire::Message& message,
                                                                     wire::Segment* segments);
-
-// Loads and starts every program; `name_service` is init's NameService
-// endpoint (each program gets a copy badged with its index + 1).
-[[nodiscard]] Result<uint32_t> start_system(ObjectMaker& maker, const abi::BootInfo& boot,
-                                            idl::manifest::Manifest::Reader manifest,
-                                            uint64_t name_service, System& system);
 
 } // namespace rayos::init

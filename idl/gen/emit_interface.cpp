@@ -105,7 +105,7 @@ void emit_interface_rpc(std::ostream& o, const Model& m, capnp::InterfaceSchema 
           << ">([this](::rayos::rpc::CallContext& c, " << method.params << "::Reader p, "
           << method.results << "::Builder r) { return " << id << "(c, p, r); });\n";
     }
-    o << "        default:\n            return ::rayos::RpcError::UnknownMethod;\n"
+    o << "        default:\n            return other(in);\n"
       << "        }\n    }\n\nprotected:\n    ~" << name << "Server() = default;\n};\n\n";
 }
 

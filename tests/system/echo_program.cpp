@@ -15,6 +15,10 @@ using namespace rayos::idl::echo;
 class EchoService final : public EchoServer {
 public:
     RpcError add(rpc::CallContext&, AddRequest::Reader p, AddResult::Builder r) override {
+        if (p.a() == 0xDEAD) { // the supervision test's way to make it crash
+            static volatile uintptr_t nowhere = 0x18;
+            *reinterpret_cast<volatile uint64_t*>(nowhere) = 1;
+        }
         r.set_sum(p.a() + p.b());
         return RpcError::Ok;
     }

@@ -261,6 +261,9 @@ private:
 class Incoming {
 public:
     uint64_t method_label() const { return method_label_; }
+    uint64_t badge() const { return context_.badge(); }
+    // The raw message (for messages that are not IDL calls, e.g. faults).
+    const wire::Segment& segment() const { return segment_; }
 
     // Decodes the parameters as P, runs `handler`, encodes its R result.
     template <typename P, typename R, typename F>
@@ -286,6 +289,10 @@ private:
 class Dispatcher {
 public:
     virtual RpcError dispatch(Incoming& in) = 0;
+    // A message whose label is none of the interface's methods (a fault
+    // message, a protocol of the server's own): UnknownMethod unless the
+    // server says otherwise.
+    virtual RpcError other(Incoming&) { return RpcError::UnknownMethod; }
 
 protected:
     ~Dispatcher() = default;

@@ -36,7 +36,7 @@ public:
         case Service::Methods::put:
             return in.serve<::rayos::idl::sample::PutRequest, ::rayos::idl::sample::PutResult>([this](::rayos::rpc::CallContext& c, ::rayos::idl::sample::PutRequest::Reader p, ::rayos::idl::sample::PutResult::Builder r) { return put(c, p, r); });
         default:
-            return ::rayos::RpcError::UnknownMethod;
+            return other(in);
         }
     }
 

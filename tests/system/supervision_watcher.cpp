@@ -1,0 +1,69 @@
+// The supervision system test's verdict: started by init at a low priority
+// (it runs once the others have settled), it checks what became of the
+// programs that crashed, makes "echo" crash mid-call, and finds the
+// restarted echo through the name service with a new generation.
+#include <rayos/idl/echo.rpc.h>
+#include <rayos/idl/init.rpc.h>
+#include <rayos/program.h>
+#include <rayos/rpc.h>
+#include <rayos/runtime.h>
+
+namespace {
+
+using namespace rayos;
+constexpr uint64_t kLanding = program::kFirstFreeSlot;
+
+[[noreturn]] void verdict(bool ok, const char* what) {
+    print("watcher: %s\n", what);
+    halt(ok ? abi::HaltReason::Success : abi::HaltReason::Failure);
+}
+
+// The endpoint of `name` in slot kLanding + n, or 0 with its generation.
+uint64_t lookup(const char* name, uint64_t n, uint32_t& generation) {
+    idl::init::NameServiceClient names(program::kSlotNameService);
+    auto call = names.lookup();
+    call.params().set_name(name);
+    call.accept_capabilities(program::kSlotCNode, kLanding + n);
+    auto answer = call.send();
+    if (!answer) verdict(false, rpc_error_name(answer.error()));
+    if (!answer->is_found()) return 0;
+    generation = answer->found().generation();
+    return answer->found().endpoint().slot;
+}
+
+RpcResult<uint64_t> add(uint64_t endpoint, uint64_t a, uint64_t b) {
+    idl::echo::EchoClient echo(endpoint);
+    auto call = echo.add();
+    call.params().set_a(a);
+    call.params().set_b(b);
+    auto sum = call.send();
+    if (!sum) return RpcFailure(sum.error());
+    return sum->sum();
+}
+
+} // namespace
+
+int main(const char*) {
+    uint32_t generation = 0;
+    if (lookup("crasher", 0, generation) || lookup("once", 1, generation))
+        verdict(false, "a crashed program is still offered");
+    print("watcher: 'crasher' and 'once' are no longer offered\n");
+
+    uint64_t echo = lookup("echo", 2, generation);
+    if (!echo || generation != 1) verdict(false, "echo is not there in generation 1");
+    auto sum = add(echo, 1, 2);
+    if (!sum || sum.value() != 3) verdict(false, "echo does not add");
+
+    // Crash it in the middle of a call: the call fails, it does not hang.
+    auto crashed = add(echo, 0xDEAD, 0);
+    if (crashed) verdict(false, "a call to a crashing server succeeded");
+    print("watcher: the call that crashed echo failed: %s\n", rpc_error_name(crashed.error()));
+    // The old capability reaches nothing now (not the new instance).
+    if (add(echo, 1, 1)) verdict(false, "a stale capability reached a server");
+    uint64_t again = lookup("echo", 3, generation);
+    if (!again || generation != 2) verdict(false, "echo was not restarted as generation 2");
+    auto second = add(again, 2, 3);
+    if (!second || second.value() != 5) verdict(false, "the restarted echo does not add");
+    print("watcher: echo is back in generation %u and serves\n", generation);
+    verdict(true, "all checks passed");
+}
