@@ -134,10 +134,19 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
         wire::Text name = entries[i].name();
         for (uint32_t c = 0; c < name.size && c < kMaxNameLength; ++c)
             r.name[c] = name.ptr[c];
-        // Its region: the quota rounded up to a power of two.
-        uint64_t bits = 12;
-        while ((1ull << bits) < entries[i].memoryQuota())
-            ++bits;
+        // Its region: room for its memory (the quota rounded down to a
+        // power of two) and for its image (the module plus page tables,
+        // stack, CSpace: half as much again and 128 KiB).
+        uint8_t memory_bits = 12;
+        while ((2ull << memory_bits) <= entries[i].memoryQuota())
+            ++memory_bits;
+        uint64_t module = TRY(find_module(boot, entries[i].module()));
+        uint64_t image = boot.modules[module].size * 3 / 2 + (128ull << 10);
+        uint8_t image_bits = 12;
+        while ((1ull << image_bits) < image)
+            ++image_bits;
+        r.memory_bits = memory_bits;
+        uint8_t bits = uint8_t((memory_bits > image_bits ? memory_bits : image_bits) + 1);
         r.untyped = TRY(maker.make(abi::ObjectType::Untyped, bits));
         r.maker = ObjectMaker(r.untyped);
         r.name_service = TRY(slots::allocate());
@@ -162,6 +171,7 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
 VoidResult System::prepare(uint32_t i) {
     RunningProgram& r = programs_[i];
     Entry::Reader entry = manifest_.programs()[i];
+    r.memory = TRY(r.maker.make(abi::ObjectType::Untyped, r.memory_bits)); // first: aligned
     r.endpoint = TRY(r.maker.make(abi::ObjectType::Endpoint));
     r.client_endpoint = TRY(slots::allocate());
     r.maker.adopt(r.client_endpoint);
@@ -188,6 +198,8 @@ VoidResult System::equip(uint32_t i) {
     // Its own root CNode, as its CSpace sees it (guarded).
     TRY(check(inv::cnode_copy(p.cnode, program::kSlotCNode, p.cnode_radix, p.cnode_root,
                               abi::rights::kAll)));
+    // Its memory: moved (untyped capabilities are never copied).
+    TRY(check(inv::cnode_move(p.cnode, program::kSlotMemory, p.cnode_radix, r.memory)));
     auto grants = manifest_.programs()[i].grants();
     r.grant_count = 0;
     for (uint32_t g = 0; g < grants.size(); ++g)

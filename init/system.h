@@ -1,8 +1,9 @@
 // Starting and supervising the system a manifest describes. Every program
-// gets its own untyped region (its memory quota, rounded up to a power of
-// two) from which init makes all of its objects — endpoint, address space,
-// CSpace, thread — so tearing it down is one revoke, and the memory is
-// reused for the restart. A restarted program has a new endpoint: the old
+// gets its own untyped region from which init makes all of its objects —
+// endpoint, address space, CSpace, thread — and the untyped memory the
+// program itself may use (its quota, rounded down to a power of two), so
+// it can never hold more than its manifest allows, and tearing it down is
+// one revoke that frees everything for the restart. A restarted program has a new endpoint: the old
 // capabilities its clients hold stop working (they look it up again and get
 // the new generation). See rayos/program.h for what a program finds in its
 // CSpace.
@@ -25,7 +26,9 @@ struct RunningProgram {
     State state = State::Running;
     uint32_t generation = 1;
     uint32_t restarts = 0;
-    uint64_t untyped = 0;         // its region (init's capability)
+    uint64_t untyped = 0;         // its region (init's capability): its memory and image
+    uint8_t memory_bits = 0;      // the untyped it gets (program::kSlotMemory)
+    uint64_t memory = 0;          // that untyped, until it is moved to the program
     ObjectMaker maker;            // its objects, made from that region
     uint64_t endpoint = 0;        // this generation's endpoint (init's full copy)
     uint64_t client_endpoint = 0; // what clients get: Write, Grant, GrantReply

@@ -67,6 +67,7 @@ CASES: tuple[Case, ...] = (
                        r"echo_user: 40 \+ 2 = 42 through 'echo'",
                        r"echo_user: 'secret': no such server",
                        r"echo_user: COM1 ports and IRQ 4 as granted, nothing more",
+                       r"echo_user: 1024 KiB of memory, as its quota says, and no more",
                        r"echo_user: all checks passed")),
     # Supervision: crashed programs are torn down and restarted per policy,
     # a crash loop ends in "failed", stale capabilities reach nothing.

@@ -61,5 +61,17 @@ int main(const char*) {
         verdict(false, "a port outside the grant was readable");
     if (inv::irq_handler_set_notification(kIrq, 0) != 0) verdict(false, "no IRQ 4 handler");
     print("echo_user: COM1 ports and IRQ 4 as granted, nothing more\n");
+
+    // Its memory: exactly its quota (1 MiB), in 64 KiB pieces, then no more.
+    uint64_t pieces = 0;
+    while (pieces < 32 &&
+           inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Untyped), 16,
+                               program::kSlotCNode, program::kFirstFreeSlot + 8 + pieces, 1) == 1)
+        ++pieces;
+    if (pieces != 16) verdict(false, "its memory is not exactly its quota");
+    if (inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Frame), 12,
+                            program::kSlotCNode, program::kFirstFreeSlot + 60, 1) >= 0)
+        verdict(false, "memory beyond its quota");
+    print("echo_user: %lu KiB of memory, as its quota says, and no more\n", pieces * 64);
     verdict(true, "all checks passed");
 }

@@ -10,6 +10,8 @@ constexpr uint64_t kSlotEndpoint = 1;    // its own endpoint: clients call it he
 constexpr uint64_t kSlotNameService = 2; // init's NameService (idl/init.capnp)
 constexpr uint64_t kSlotReply = 3;       // a Reply object, for serving
 constexpr uint64_t kSlotCNode = 4;       // its own root CNode (receive windows, copies)
+constexpr uint64_t kSlotMemory = 5;      // untyped memory for its own objects: its manifest
+                                         // quota, rounded down to a power of two
 constexpr uint64_t kFirstGrantSlot = 8;  // the manifest's grants, in order
 constexpr uint64_t kFirstFreeSlot = 32;  // the rest is the program's
 constexpr uint8_t kCNodeRadix = 8;
