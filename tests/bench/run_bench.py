@@ -4,7 +4,8 @@ instruction counting (-icount shift=0: the guest TSC advances one tick per
 guest instruction, -cpu qemu64) and prints a table, or with --json one object
 {"benchmarks": [{"name", "unit", "median", "min", "iterations"}, ...]}.
 
-Each benchmark program runs as init and prints lines
+Each run boots init (a benchmark program itself, or init with a manifest
+and the programs it starts); benchmark programs print lines
   BENCH name=<name> unit=<unit> median=<n> min=<n> iterations=<n>
 """
 
@@ -19,8 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import qemu  # noqa: E402
 
-# Benchmark programs (relative to the build directory), run in this order.
-PROGRAMS = ["tests/bench/bench_kernel.elf"]
+# Benchmark runs, in this order: boot modules relative to the build
+# directory, the first one init.
+RUNS = [
+    ["tests/bench/bench_kernel.elf"],
+    ["init/init.elf", "tests/bench/restart.manifest.bin", "tests/system/echo_program.elf",
+     "tests/bench/restart_bench.elf"],
+]
 
 # Targets from the issues, and Debian's Linux 6.1 measured the same way
 # (docs/ARCHITECTURE.md §Measuring).
@@ -38,6 +44,7 @@ TARGETS = {
     "notification.signal_wait.cross_as": ("<= 480", ""),
     "idl.call.small": ("<= 1.5 x cross_as", ""),
     "idl.call.bytes1k": ("", ""),
+    "init.restart": ("<= 5,000,000", ""),
 }
 
 LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",
@@ -51,11 +58,12 @@ def main() -> int:
     args = parser.parse_args()
     build = Path(args.build)
     results = []
-    for program in PROGRAMS:
-        verdict = qemu.run(build / "microkernel" / "kernel.elf", [str(build / program)],
+    for modules in RUNS:
+        verdict = qemu.run(build / "microkernel" / "kernel.elf",
+                           [str(build / module) for module in modules],
                            timeout=300, expect="success")
         if not verdict.passed:
-            print(f"bench: {program}: {verdict.line()}", file=sys.stderr)
+            print(f"bench: {modules[-1]}: {verdict.line()}", file=sys.stderr)
             print(verdict.log[-3000:], file=sys.stderr)
             return 1
         for name, unit, median, minimum, iterations in LINE.findall(verdict.log):
