@@ -32,6 +32,8 @@ constexpr uint64_t kMaxDebugWrite = 4096;
 constexpr uint32_t kRevokeBudget = 256;
 // Objects one untyped_retype call may create.
 constexpr uint64_t kMaxRetypeCount = 256;
+// The longest a notification timer may be set for (about 11 days at 100 Hz).
+constexpr uint64_t kMaxTimerTicks = 1ull << 27;
 
 // Initial user stack of init (top is exclusive; a guard page below and the
 // page above stay unmapped) and its thread block.

@@ -9,6 +9,7 @@
 #include "mm/user_memory.h"
 #include "object/address_space.h"
 #include "object/endpoint.h"
+#include "object/notification.h"
 
 namespace rayos::sched {
 namespace detail {
@@ -144,6 +145,7 @@ void join(Thread* self, Thread* target, uint64_t result_address) {
 
 void on_timer_tick() {
     tick_count = tick_count + 1;
+    notification::fire_due(tick_count);
     Thread* self = current();
     if (self && self->state == ThreadState::Running && --self->slice_left == 0)
         make_ready(self); // back of its level; resume() picks again

@@ -84,6 +84,7 @@ bool wait(Thread& self, Notification& n, bool blocking) {
 }
 
 void cancel(Notification& n) {
+    disarm(n);
     if (n.bound) unbind(*n.bound);
     while (Thread* t = n.head) {
         dequeue(n, *t);
@@ -94,6 +95,45 @@ void cancel(Notification& n) {
 
 void cancel_thread(Thread& self) {
     if (self.ipc_notification) dequeue(*self.ipc_notification, self);
+}
+
+namespace {
+Notification* armed = nullptr; // notifications with a timer set
+} // namespace
+
+void arm(Notification& n, uint64_t due, uint64_t badge) {
+    if (!n.timer_due) {
+        n.timer_next = armed;
+        armed = &n;
+    }
+    n.timer_due = due;
+    n.timer_badge = badge;
+}
+
+void disarm(Notification& n) {
+    if (!n.timer_due) return;
+    for (Notification** link = &armed; *link; link = &(*link)->timer_next) {
+        if (*link == &n) {
+            *link = n.timer_next;
+            break;
+        }
+    }
+    n.timer_due = 0;
+    n.timer_next = nullptr;
+}
+
+void fire_due(uint64_t now) {
+    Notification** link = &armed;
+    while (Notification* n = *link) {
+        if (n->timer_due > now) {
+            link = &n->timer_next;
+            continue;
+        }
+        *link = n->timer_next;
+        n->timer_due = 0;
+        n->timer_next = nullptr;
+        signal(*n, n->timer_badge);
+    }
 }
 
 } // namespace rayos::notification

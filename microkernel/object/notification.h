@@ -15,10 +15,12 @@ namespace rayos {
 struct Notification {
     Thread* head; // waiting threads, FIFO
     Thread* tail;
-    uint64_t word;    // badges signalled since the last wait/poll
-    uint64_t pending; // 1 if signalled since the last wait/poll (the word may be 0)
-    Thread* bound;    // the thread it is bound to (tcb_bind_notification), or nullptr
-    uint64_t reserved[3];
+    uint64_t word;            // badges signalled since the last wait/poll
+    uint64_t pending;         // 1 if signalled since the last wait/poll (the word may be 0)
+    Thread* bound;            // the thread it is bound to (tcb_bind_notification), or nullptr
+    uint64_t timer_due;       // tick at which the timer signals it (0: not armed)
+    uint64_t timer_badge;     // what the timer signals
+    Notification* timer_next; // armed notifications, a list
 };
 static_assert(sizeof(Notification) <= (1u << abi::object_size_bits(abi::ObjectType::Notification)));
 
@@ -35,6 +37,13 @@ void bind(Thread& thread, Notification& n);
 void unbind(Thread& thread);
 bool take_bound_signal(Thread& self);
 void cancel_thread(Thread& self); // a waiting thread stops
+
+// One-shot timers: `n` is signalled with `badge` at tick `due` (replacing
+// an earlier setting); disarm() cancels. fire_due() runs on every timer
+// tick; its cost is linear in the number of armed notifications.
+void arm(Notification& n, uint64_t due, uint64_t badge);
+void disarm(Notification& n);
+void fire_due(uint64_t now);
 
 } // namespace notification
 } // namespace rayos

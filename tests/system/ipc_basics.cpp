@@ -350,6 +350,43 @@ RAYOS_TEST("ipc.endpoint_survives_deleting_one_copy") {
 
 // --- notifications -------------------------------------------------------------
 
+RAYOS_TEST("notification.timer_signals_after_its_ticks") {
+    uint64_t n = make_object(ObjectType::Notification);
+    CHECK(n);
+    int64_t before = sys::clock_ticks();
+    CHECK_EQ(inv::notification_set_timer(n, 3, 0x40), 0);
+    uint64_t word = 0;
+    CHECK_EQ(notification::wait(n, word), 0);
+    CHECK_EQ(word, 0x40u);
+    CHECK(sys::clock_ticks() - before >= 3);
+    // A new setting replaces the old one.
+    CHECK_EQ(inv::notification_set_timer(n, 100000, 1), 0);
+    CHECK_EQ(inv::notification_set_timer(n, 2, 2), 0);
+    CHECK_EQ(notification::wait(n, word), 0);
+    CHECK_EQ(word, 2u);
+}
+
+RAYOS_TEST("notification.timer_cancelled_deleted_and_checked") {
+    uint64_t cancelled = make_object(ObjectType::Notification);
+    uint64_t deleted = make_object(ObjectType::Notification);
+    uint64_t clock = make_object(ObjectType::Notification);
+    CHECK(cancelled && deleted && clock);
+    CHECK_EQ(inv::notification_set_timer(cancelled, 2, 1), 0);
+    CHECK_EQ(inv::notification_set_timer(cancelled, 0, 0), 0); // cancelled
+    CHECK_EQ(inv::notification_set_timer(deleted, 2, 1), 0);
+    CHECK_EQ(inv::cnode_delete(kRoot, deleted, kDepth), 0); // armed, then gone
+    CHECK_EQ(inv::notification_set_timer(clock, 5, 1), 0);
+    uint64_t word = 0;
+    CHECK_EQ(notification::wait(clock, word), 0); // 5 ticks later: nothing fired
+    CHECK_EQ(notification::poll(cancelled, word), 0);
+    // Rights and limits.
+    uint64_t read_only = copy_cap(clock, abi::rights::kRead);
+    CHECK(st(inv::notification_set_timer(read_only, 1, 1)) == Status::MissingRights);
+    CHECK(st(inv::notification_set_timer(clock, 1ull << 40, 1)) == Status::InvalidArgument);
+    CHECK(st(inv::notification_set_timer(make_object(ObjectType::Endpoint), 1, 1)) ==
+          Status::InvalidCapability);
+}
+
 RAYOS_TEST("notification.badges_accumulate") {
     uint64_t n = make_object(ObjectType::Notification);
     CHECK(n);
