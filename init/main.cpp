@@ -9,6 +9,7 @@
 #include "system.h"
 
 #include <rayos/cap_alloc.h>
+#include <rayos/invoke.h>
 #include <rayos/rpc.h>
 #include <rayos/runtime.h>
 #include <rayos/syscall.h>
@@ -75,9 +76,13 @@ int main(const char* args) {
     auto endpoint = maker.make(abi::ObjectType::Endpoint);
     auto reply = maker.make(abi::ObjectType::Reply);
     auto window = slots::allocate_range(3);
-    if (!endpoint || !reply || !window) stop("cannot make the name service's objects");
+    auto timer = maker.make(abi::ObjectType::Notification);
+    if (!endpoint || !reply || !window || !timer) stop("cannot make the name service's objects");
+    // Timer signals end init's receives (back-off between restarts).
+    if (inv::tcb_bind_notification(abi::kInitSlotTcb, timer.value()) != 0)
+        stop("cannot bind the back-off timer");
 
-    auto started = running.start(maker, *boot, manifest.value(), endpoint.value());
+    auto started = running.start(maker, *boot, manifest.value(), endpoint.value(), timer.value());
     if (!started) {
         print("init: starting the system failed: %s\n", abi::status_name(started.error()));
         stop("cannot start the system");

@@ -29,6 +29,10 @@ RpcError NameService::lookup(rpc::CallContext& call, idl::init::LookupRequest::R
 
 RpcError NameService::other(rpc::Incoming& in) {
     uint64_t label = in.method_label(), badge = in.badge();
+    if (label == abi::kLabelNotification) { // the back-off timer
+        system_.timer_fired();
+        return RpcError::Ok;
+    }
     if (!(badge & kFaultBadge) || (label != abi::kFaultPage && label != abi::kFaultException))
         return RpcError::UnknownMethod;
     const wire::Segment& words = in.segment();

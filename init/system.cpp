@@ -123,7 +123,9 @@ Result<idl::manifest::Manifest::Reader> read_manifest(ObjectMaker& maker, const 
 }
 
 Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
-                               idl::manifest::Manifest::Reader manifest, uint64_t name_service) {
+                               idl::manifest::Manifest::Reader manifest, uint64_t name_service,
+                               uint64_t timer) {
+    timer_ = timer;
     boot_ = &boot;
     init_maker_ = &maker;
     manifest_ = manifest;
@@ -238,13 +240,44 @@ void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t a
     }
     ++r.restarts;
     ++r.generation;
+    // Back-off: the policy's ticks, doubled after each restart.
+    uint64_t wait = uint64_t(policy.backoffTicks()) << (r.restarts - 1 < 20 ? r.restarts - 1 : 20);
+    if (wait == 0 || !timer_) return restart(index);
+    r.state = State::Restarting;
+    r.restart_due = uint64_t(sys::clock_ticks()) + wait;
+    print("init: '%s' restarts in %lu ticks\n", r.name, wait);
+    arm_timer();
+}
+
+void System::restart(uint32_t index) {
+    RunningProgram& r = programs_[index];
+    auto policy = manifest_.programs()[index].restart();
     print("init: restarting '%s' (restart %u of %u, generation %u)\n", r.name, r.restarts,
           policy.maxRestarts(), r.generation);
+    r.state = State::Running;
     if (!prepare(index) || !equip(index) || !init::start(r.loaded)) {
         tear_down(index);
         r.state = State::Failed;
         print("init: '%s' failed: it could not be started again\n", r.name);
     }
+}
+
+void System::timer_fired() {
+    uint64_t now = uint64_t(sys::clock_ticks());
+    for (uint32_t i = 0; i < count_; ++i)
+        if (programs_[i].state == State::Restarting && programs_[i].restart_due <= now) restart(i);
+    arm_timer();
+}
+
+void System::arm_timer() {
+    uint64_t next = 0;
+    for (uint32_t i = 0; i < count_; ++i)
+        if (programs_[i].state == State::Restarting &&
+            (next == 0 || programs_[i].restart_due < next))
+            next = programs_[i].restart_due;
+    if (next == 0) return;
+    uint64_t now = uint64_t(sys::clock_ticks());
+    (void)inv::notification_set_timer(timer_, next > now ? next - now : 1, 1);
 }
 
 } // namespace rayos::init

@@ -19,13 +19,14 @@
 
 namespace rayos::init {
 
-enum class State : uint8_t { Running, Crashed, Failed };
+enum class State : uint8_t { Running, Restarting, Crashed, Failed };
 
 struct RunningProgram {
     char name[kMaxNameLength + 1] = {};
     State state = State::Running;
     uint32_t generation = 1;
     uint32_t restarts = 0;
+    uint64_t restart_due = 0;     // tick of the next restart (Restarting)
     uint64_t untyped = 0;         // its region (init's capability): its memory and image
     uint8_t memory_bits = 0;      // the untyped it gets (program::kSlotMemory)
     uint64_t memory = 0;          // that untyped, until it is moved to the program
@@ -46,10 +47,13 @@ class System {
 public:
     // Starts every program of `manifest`; `name_service` is init's endpoint
     // for NameService calls and, badged with kFaultBadge, every program's
-    // faults.
+    // faults; `timer` a notification bound to init's thread for back-off
+    // (0: restarts happen at once).
     [[nodiscard]] Result<uint32_t> start(ObjectMaker& maker, const abi::BootInfo& boot,
                                          idl::manifest::Manifest::Reader manifest,
-                                         uint64_t name_service);
+                                         uint64_t name_service, uint64_t timer);
+    // The back-off timer signalled: restart the programs that are due.
+    void timer_fired();
 
     // A program's thread faulted (`label` abi::kFault*, `vector`,
     // `address`): tear it down and restart it or give up, per its policy.
@@ -64,6 +68,8 @@ private:
     VoidResult prepare(uint32_t i); // region, endpoint, address space and thread
     VoidResult equip(uint32_t i);   // its capabilities and grants
     void tear_down(uint32_t i);
+    void restart(uint32_t i);
+    void arm_timer();
 
     RunningProgram programs_[kMaxPrograms];
     uint32_t count_ = 0;
@@ -71,6 +77,7 @@ private:
     ObjectMaker* init_maker_ = nullptr;
     idl::manifest::Manifest::Reader manifest_;
     uint64_t name_service_ = 0;
+    uint64_t timer_ = 0;
 };
 
 // The boot module whose file name ends in ".manifest.bin", decoded

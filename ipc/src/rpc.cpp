@@ -151,6 +151,16 @@ void Server::release_slot(uint64_t slot) {
         m.info = abi::MessageInfo::make(0, reply_length, reply_caps());
         return reply_words_; // words 0-3 go straight into registers
     }
+    if (abi::MessageInfo::label(info) == abi::kLabelNotification) {
+        // A signal of the notification bound to this thread: no caller to
+        // answer, the word is in the badge.
+        in_.method_label_ = abi::kLabelNotification;
+        in_.context_.badge_ = m.badge;
+        in_.segment_ = {m.words, 0};
+        (void)dispatcher_.other(in_);
+        m.info = abi::MessageInfo::make(0, 0);
+        return m.words;
+    }
     handle_general(m);
     return m.words;
 }

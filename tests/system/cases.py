@@ -76,6 +76,8 @@ CASES: tuple[Case, ...] = (
          modules=("tests/system/supervision.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/loader_child.elf", "tests/system/supervision_watcher.elf"),
          log_contains=(r"init: 'crasher' crashed \(page fault",
+                       r"init: 'crasher' restarts in 10 ticks",
+                       r"init: 'crasher' restarts in 20 ticks",
                        r"init: restarting 'crasher' \(restart 1 of 2, generation 2\)",
                        r"init: restarting 'crasher' \(restart 2 of 2, generation 3\)",
                        r"init: 'crasher' failed: it crashed after 2 restarts",

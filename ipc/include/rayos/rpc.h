@@ -290,8 +290,10 @@ class Dispatcher {
 public:
     virtual RpcError dispatch(Incoming& in) = 0;
     // A message whose label is none of the interface's methods (a fault
-    // message, a protocol of the server's own): UnknownMethod unless the
-    // server says otherwise.
+    // message, a protocol of the server's own, or a signal of a notification
+    // bound to the server's thread: label abi::kLabelNotification, the word
+    // as the badge, nobody to reply to): UnknownMethod unless the server
+    // says otherwise.
     virtual RpcError other(Incoming&) { return RpcError::UnknownMethod; }
 
 protected:
