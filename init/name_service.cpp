@@ -8,21 +8,21 @@ RpcError NameService::lookup(rpc::CallContext& call, idl::init::LookupRequest::R
     wire::Text name = params.name();
     int target = system_.find(name.ptr, name.size);
     uint64_t caller = call.badge();
-    bool granted = false;
+    uint64_t cap = 0; // the caller's own badged copy, if it is granted
     if (target >= 0 && caller >= 1 && caller <= system_.count() &&
         system_.program(uint32_t(target)).state == State::Running) {
         const RunningProgram& p = system_.program(uint32_t(caller - 1));
         for (uint32_t g = 0; g < p.grant_count; ++g)
-            granted = granted || p.grant_targets[g] == uint32_t(target);
+            if (p.grant_targets[g] == uint32_t(target)) cap = p.grant_caps[g];
     }
-    if (!granted) {
+    if (!cap) {
         auto error = result.init_error();
         error.set_code(idl::common::ErrorCode::notFound);
         error.set_message("no such server, or your manifest entry does not grant it");
         return RpcError::Ok;
     }
     auto found = result.init_found();
-    found.set_endpoint(system_.program(uint32_t(target)).client_endpoint);
+    found.set_endpoint(cap);
     found.set_generation(system_.program(uint32_t(target)).generation);
     return RpcError::Ok;
 }

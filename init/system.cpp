@@ -57,18 +57,11 @@ VoidResult give(const init::Program& p, uint64_t slot, uint64_t cap, uint8_t rig
     return check(inv::cnode_copy(p.cnode, slot, p.cnode_radix, cap, rights));
 }
 
-// One grant of a manifest entry, into the program's slot `slot`.
+// One grant of a manifest entry other than a server, into the program's
+// slot `slot`.
 VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
-                     const System& system, RunningProgram& r) {
+                     RunningProgram& r) {
     switch (grant.which()) {
-    case Grant::Which::server: {
-        wire::Text target = grant.server();
-        int t = system.find(target.ptr, target.size);
-        if (t < 0) return Error(abi::Status::NotFound); // (validated before)
-        TRY(give(p, slot, system.program(uint32_t(t)).client_endpoint, kClientRights));
-        r.grant_targets[r.grant_count++] = uint32_t(t);
-        return {};
-    }
     case Grant::Which::ioPorts: {
         // A narrower copy of init's all-ports capability.
         uint64_t range = uint64_t(grant.ioPorts().first()) | uint64_t(grant.ioPorts().last()) << 16;
@@ -175,10 +168,6 @@ VoidResult System::prepare(uint32_t i) {
     Entry::Reader entry = manifest_.programs()[i];
     r.memory = TRY(r.maker.make(abi::ObjectType::Untyped, r.memory_bits)); // first: aligned
     r.endpoint = TRY(r.maker.make(abi::ObjectType::Endpoint));
-    r.client_endpoint = TRY(slots::allocate());
-    r.maker.adopt(r.client_endpoint);
-    TRY(check(inv::cnode_copy(abi::kInitSlotCNode, r.client_endpoint, kDepth, r.endpoint,
-                              kClientRights)));
     LoadRequest request;
     request.module_index = TRY(find_module(*boot_, entry.module()));
     request.args = entry.args().c_str();
@@ -204,9 +193,32 @@ VoidResult System::equip(uint32_t i) {
     TRY(check(inv::cnode_move(p.cnode, program::kSlotMemory, p.cnode_radix, r.memory)));
     auto grants = manifest_.programs()[i].grants();
     r.grant_count = 0;
-    for (uint32_t g = 0; g < grants.size(); ++g)
-        TRY(carry_out(p, program::kFirstGrantSlot + g, grants[g], *this, r));
+    for (uint32_t g = 0; g < grants.size(); ++g) {
+        uint64_t slot = program::kFirstGrantSlot + g;
+        if (!grants[g].is_server()) {
+            TRY(carry_out(p, slot, grants[g], r));
+            continue;
+        }
+        wire::Text target = grants[g].server();
+        int t = find(target.ptr, target.size);
+        if (t < 0) return Error(abi::Status::NotFound); // (validated before)
+        uint32_t n = r.grant_count++;
+        r.grant_targets[n] = uint32_t(t);
+        r.grant_slots[n] = slot;
+        TRY(grant_server(i, n));
+    }
     return {};
+}
+
+VoidResult System::grant_server(uint32_t c, uint32_t g) {
+    RunningProgram& client = programs_[c];
+    const RunningProgram& server = programs_[client.grant_targets[g]];
+    if (!client.grant_caps[g]) client.grant_caps[g] = TRY(slots::allocate());
+    // (Empty after the server's last teardown, or the old generation's.)
+    (void)inv::cnode_delete(abi::kInitSlotCNode, client.grant_caps[g], kDepth);
+    TRY(check(inv::cnode_mint(abi::kInitSlotCNode, client.grant_caps[g], kDepth, server.endpoint,
+                              kClientRights, c + 1)));
+    return give(client.loaded, client.grant_slots[g], client.grant_caps[g], kClientRights);
 }
 
 void System::tear_down(uint32_t i) {
@@ -259,6 +271,14 @@ void System::restart(uint32_t index) {
         tear_down(index);
         r.state = State::Failed;
         print("init: '%s' failed: it could not be started again\n", r.name);
+        return;
+    }
+    // Its running clients get a capability to the new generation in the
+    // slot of their grant (the old one went with the old generation).
+    for (uint32_t c = 0; c < count_; ++c) {
+        if (c == index || programs_[c].state != State::Running) continue;
+        for (uint32_t g = 0; g < programs_[c].grant_count; ++g)
+            if (programs_[c].grant_targets[g] == index) (void)grant_server(c, g);
     }
 }
 

@@ -26,18 +26,23 @@ struct RunningProgram {
     State state = State::Running;
     uint32_t generation = 1;
     uint32_t restarts = 0;
-    uint64_t restart_due = 0;     // tick of the next restart (Restarting)
-    uint64_t untyped = 0;         // its region (init's capability): its memory and image
-    uint8_t memory_bits = 0;      // the untyped it gets (program::kSlotMemory)
-    uint64_t memory = 0;          // that untyped, until it is moved to the program
-    ObjectMaker maker;            // its objects, made from that region
-    uint64_t endpoint = 0;        // this generation's endpoint (init's full copy)
-    uint64_t client_endpoint = 0; // what clients get: Write, Grant, GrantReply
-    uint64_t name_service = 0;    // its badged NameService capability (in init)
-    uint64_t fault_endpoint = 0;  // its faults reach init here (badged)
+    uint64_t restart_due = 0;    // tick of the next restart (Restarting)
+    uint64_t untyped = 0;        // its region (init's capability): its memory and image
+    uint8_t memory_bits = 0;     // the untyped it gets (program::kSlotMemory)
+    uint64_t memory = 0;         // that untyped, until it is moved to the program
+    ObjectMaker maker;           // its objects, made from that region
+    uint64_t endpoint = 0;       // this generation's endpoint (init's full copy)
+    uint64_t name_service = 0;   // its badged NameService capability (in init)
+    uint64_t fault_endpoint = 0; // its faults reach init here (badged)
     Program loaded;
+    // Its server grants: the program reached, the slot of the program's
+    // CSpace it is in, and init's copy of what it holds there (the server's
+    // endpoint with client rights, badged with this program's index + 1, so
+    // the server knows who calls; the name service hands out the same).
     uint32_t grant_count = 0;
-    uint32_t grant_targets[kMaxGrants] = {}; // program indices it may reach (server grants)
+    uint32_t grant_targets[kMaxGrants] = {};
+    uint64_t grant_slots[kMaxGrants] = {};
+    uint64_t grant_caps[kMaxGrants] = {};
 };
 
 // A fault badge: bit 63 plus the program index + 1.
@@ -69,6 +74,9 @@ private:
     VoidResult equip(uint32_t i);   // its capabilities and grants
     void tear_down(uint32_t i);
     void restart(uint32_t i);
+    // (Re)makes client `c`'s capability for its server grant `g` and puts it
+    // in the client's CSpace.
+    VoidResult grant_server(uint32_t c, uint32_t g);
     void arm_timer();
 
     RunningProgram programs_[kMaxPrograms];

@@ -65,6 +65,7 @@ CASES: tuple[Case, ...] = (
                        r"echo_program: serving \(public\)",
                        r"echo_user: found 'echo', generation 1",
                        r"echo_user: 40 \+ 2 = 42 through 'echo'",
+                       r"echo_user: the server sees it as client 3",
                        r"echo_user: 'secret': no such server",
                        r"echo_user: COM1 ports and IRQ 4 as granted, nothing more",
                        r"echo_user: 1024 KiB of memory, as its quota says, and no more",

@@ -13,6 +13,8 @@ interface Echo {
   # A capability to this server in the result: proves replies carry
   # capabilities to callers whose endpoint capability has GrantReply.
   self @3 SelfRequest -> SelfResult;
+  # The badge of the caller's capability: who the server thinks is calling.
+  whoami @4 SelfRequest -> WhoResult;
 }
 
 struct AddRequest {
@@ -23,6 +25,7 @@ struct AddResult { sum @0 :UInt64; }
 struct Payload { bytes @0 :Data; }
 struct SelfRequest {}
 struct SelfResult { echo @0 :Echo; }
+struct WhoResult { badge @0 :UInt64; }
 struct ForwardRequest {
   target @0 :Echo;
   a @1 :UInt64;

@@ -33,6 +33,10 @@ public:
     RpcError forward(rpc::CallContext&, ForwardRequest::Reader, AddResult::Builder) override {
         return RpcError::UnknownMethod; // this server does not call others
     }
+    RpcError whoami(rpc::CallContext& call, SelfRequest::Reader, WhoResult::Builder r) override {
+        r.set_badge(call.badge());
+        return RpcError::Ok;
+    }
     RpcError self(rpc::CallContext&, SelfRequest::Reader, SelfResult::Builder) override {
         return RpcError::UnknownMethod; // its endpoint in slot 1 can receive: not for clients
     }

@@ -42,6 +42,17 @@ int main(const char*) {
     if (!sum || sum->sum() != 42) verdict(false, "echo.add failed");
     print("echo_user: 40 + 2 = %lu through 'echo'\n", sum->sum());
 
+    // The server knows who calls: the capability from the name service and
+    // the one in its grant slot carry its badge (its index in the manifest
+    // + 1 = 3).
+    for (uint64_t cap : {found->found().endpoint().slot, program::kFirstGrantSlot}) {
+        idl::echo::EchoClient who(cap);
+        auto call = who.whoami();
+        auto badge = call.send();
+        if (!badge || badge->badge() != 3) verdict(false, "the server does not see its badge");
+    }
+    print("echo_user: the server sees it as client 3\n");
+
     // Not granted to it (it exists), and not there at all: the same answer.
     for (const char* name : {"secret", "nothing"}) {
         auto other = names.lookup();

@@ -28,7 +28,7 @@ uint64_t length(const char* s) {
 int main(const char* args) {
     rayos::print("child: started with '%s'\n", args);
     if (same(args, "crash")) {
-        static volatile uintptr_t nowhere = 0x10; // (opaque to the compiler)
+        static volatile uintptr_t nowhere = 0x10;           // (opaque to the compiler)
         *reinterpret_cast<volatile uint64_t*>(nowhere) = 1; // a page fault: init hears of it
     }
     const rayos::StartInfo& info = rayos::start_info();

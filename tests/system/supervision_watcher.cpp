@@ -89,5 +89,9 @@ int main(const char*) {
     auto second = add(again, 2, 3);
     if (!second || second.value() != 5) verdict(false, "the restarted echo does not add");
     print("watcher: echo is back in generation %u and serves\n", generation);
+    // Its grant slot was given the new generation too.
+    auto through_grant = add(program::kFirstGrantSlot, 4, 4);
+    if (!through_grant || through_grant.value() != 8)
+        verdict(false, "the grant slot does not reach the restarted echo");
     verdict(true, "all checks passed");
 }

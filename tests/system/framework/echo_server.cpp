@@ -46,6 +46,12 @@ public:
         return RpcError::Ok;
     }
 
+    RpcError whoami(rpc::CallContext& call, SelfRequest::Reader,
+                    WhoResult::Builder result) override {
+        result.set_badge(call.badge());
+        return RpcError::Ok;
+    }
+
     RpcError self(rpc::CallContext&, SelfRequest::Reader, SelfResult::Builder result) override {
         result.set_echo(endpoint_);
         return RpcError::Ok;
