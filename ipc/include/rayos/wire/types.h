@@ -269,42 +269,13 @@ template <typename S> typename S::Reader read_struct(const PointerReader& p) {
 // Validation spends the traversal budget; a validated message is then read
 // without one (reads charge it too, and a spent budget would make them
 // return defaults), as often as the receiver likes.
-template <typename S> RpcResult<typename S::Reader> decode_general(const Message& m) {
+template <typename S>
+[[gnu::noinline]] RpcResult<typename S::Reader> decode_general(const Message& m) {
     StructReader root;
     if (auto e = read_root(m, root); e != RpcError::Ok) return RpcFailure(e);
     if (auto e = S::validate(root); e != RpcError::Ok) return RpcFailure(e);
     m.budget = kUnlimitedBudget;
     return typename S::Reader(root);
-}
-
-// One segment whose root is a near struct pointer (any size: older and
-// newer peers): checked here; anything else goes to decode_general.
-template <typename S>
-[[gnu::noinline]] RpcResult<typename S::Reader> decode_near(const Message& m) {
-    if (m.segment_count == 1) {
-        const Segment& s = m.segments[0];
-        uint64_t p = s.size ? s.words[0] : 0;
-        int64_t position = 1 + (int32_t(uint32_t(p)) >> 2);
-        uint32_t data_words = uint16_t(p >> 32);
-        uint16_t ptr_count = uint16_t(p >> 48);
-        if ((p & 3) == 0 && p != 0 && position >= 0 &&
-            uint64_t(position) + data_words + ptr_count <= s.size) {
-            StructReader root{&m,
-                              reinterpret_cast<const uint8_t*>(s.words + position),
-                              data_words * 8,
-                              ptr_count,
-                              0,
-                              uint8_t(limits::kWireMaxDepth - 1)};
-            if constexpr (S::kPointers != 0) {
-                m.budget = int64_t(s.size * limits::kWireTraversalFactor) + 8 -
-                           (data_words + ptr_count + 1);
-                if (auto e = S::validate(root); e != RpcError::Ok) return RpcFailure(e);
-            }
-            m.budget = kUnlimitedBudget;
-            return typename S::Reader(root);
-        }
-    }
-    return decode_general<S>(m);
 }
 
 template <typename S>
@@ -320,7 +291,7 @@ template <typename S>
                 &m, reinterpret_cast<const uint8_t*>(m.segments[0].words + 1),
                 uint32_t(S::kDataWords) * 8, 0, 0, uint8_t(limits::kWireMaxDepth - 1)});
     }
-    return decode_near<S>(m);
+    return decode_general<S>(m);
 }
 
 // Starts a message whose root is an S in `arena`.
