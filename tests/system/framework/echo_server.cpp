@@ -1,6 +1,8 @@
 // The sample Echo server (see echo_server.h).
 #include "echo_server.h"
 
+#include "echo_service.h"
+
 #include "caps.h"
 #include "tcb_thread.h"
 
@@ -11,56 +13,6 @@
 
 namespace rayos::test {
 namespace {
-
-using namespace rayos::idl::echo;
-
-class Echo final : public EchoServer {
-public:
-    Echo(uint64_t offset, uint64_t endpoint) : offset_(offset), endpoint_(endpoint) {}
-
-    RpcError add(rpc::CallContext&, AddRequest::Reader params, AddResult::Builder result) override {
-        result.set_sum(params.a() + params.b() + offset_);
-        return RpcError::Ok;
-    }
-
-    RpcError reverse(rpc::CallContext&, Payload::Reader params, Payload::Builder result) override {
-        wire::Data in = params.bytes();
-        uint8_t* out = result.init_bytes(in.size);
-        if (!out) return RpcError::NoSpace;
-        for (uint32_t i = 0; i < in.size; ++i)
-            out[i] = in.ptr[in.size - 1 - i];
-        return RpcError::Ok;
-    }
-
-    RpcError forward(rpc::CallContext&, ForwardRequest::Reader params,
-                     AddResult::Builder result) override {
-        if (!params.target().valid()) return RpcError::MissingCapability;
-        // The granted capability, used while the call lasts.
-        EchoClient target(params.target());
-        auto call = target.add();
-        call.params().set_a(params.a());
-        call.params().set_b(params.b());
-        auto answer = call.send();
-        if (!answer) return answer.error();
-        result.set_sum(answer->sum());
-        return RpcError::Ok;
-    }
-
-    RpcError whoami(rpc::CallContext& call, SelfRequest::Reader,
-                    WhoResult::Builder result) override {
-        result.set_badge(call.badge());
-        return RpcError::Ok;
-    }
-
-    RpcError self(rpc::CallContext&, SelfRequest::Reader, SelfResult::Builder result) override {
-        result.set_echo(endpoint_);
-        return RpcError::Ok;
-    }
-
-private:
-    uint64_t offset_;
-    uint64_t endpoint_;
-};
 
 // Each server thread's state; filled in before the address space is copied.
 struct ServerStart {
@@ -83,7 +35,7 @@ void serve(void* arg) {
     auto* start = static_cast<ServerStart*>(arg);
     int index = int(start - starts);
     if (!rpc::attach_ipc_buffer(start->tcb, &buffers[index].buffer)) exit_thread(1);
-    Echo echo(start->offset, start->config.endpoint);
+    EchoService echo(start->offset, start->config.endpoint);
     // Static storage: the server is larger than a test thread's stack likes.
     alignas(rpc::Server) static uint8_t storage[kMaxServers][sizeof(rpc::Server)];
     auto* server = new (storage[index]) rpc::Server(start->config, echo);
