@@ -45,6 +45,9 @@ CASES: tuple[Case, ...] = (
          modules=(NOT_AN_ELF + " some arguments",)),
     # Synchronous IPC: endpoints, badges, Reply objects.
     Case("system.ipc_basics", "tests/system/ipc_basics.elf", builds=("debug", "release")),
+    # Notifications: signals, timers, binding to a thread.
+    Case("system.notification_basics", "tests/system/notification_basics.elf",
+         builds=("debug", "release")),
     # Threads from TCB objects, priorities, fault messages to handlers.
     Case("system.tcb_basics", "tests/system/tcb_basics.elf", builds=("debug", "release")),
     # Userspace-managed memory: page tables, frames, rights, accessed/dirty.
