@@ -145,11 +145,7 @@ void Server::release_slot(uint64_t slot) {
             m.info = abi::MessageInfo::make(error_label(error), 0);
             return m.words;
         }
-        uint32_t reply_length = in_.reply_.used;
-        for (uint32_t i = abi::kMessageRegisters; i < reply_length; ++i)
-            buffer_->words[i] = reply_words_[i];
-        m.info = abi::MessageInfo::make(0, reply_length, reply_caps());
-        return reply_words_; // words 0-3 go straight into registers
+        return inline_reply(m);
     }
     if (abi::MessageInfo::label(info) == abi::kLabelNotification) {
         // A signal of the notification bound to this thread: no caller to
@@ -161,11 +157,18 @@ void Server::release_slot(uint64_t slot) {
         m.info = abi::MessageInfo::make(0, 0);
         return m.words;
     }
-    handle_general(m);
-    return m.words;
+    return handle_general(m);
 }
 
-[[gnu::noinline]] void Server::handle_general(Message& m) {
+[[gnu::always_inline]] inline const uint64_t* Server::inline_reply(Message& m) {
+    uint32_t length = in_.reply_.used;
+    for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
+        buffer_->words[i] = reply_words_[i];
+    m.info = abi::MessageInfo::make(0, length, reply_caps());
+    return reply_words_; // words 0-3 go straight into registers
+}
+
+[[gnu::noinline]] const uint64_t* Server::handle_general(Message& m) {
     uint64_t label = abi::MessageInfo::label(m.info);
     bool shared = (label & wire::kLabelShared) != 0;
     uint32_t received = config_.cnode ? uint32_t(abi::MessageInfo::caps(m.info)) : 0;
@@ -178,6 +181,7 @@ void Server::release_slot(uint64_t slot) {
     in.context_.kept_ = 0;
 
     RpcError error = RpcError::Ok;
+    const uint64_t* reply = m.words; // where the reply's words 0-3 are
     uint64_t frame_slot = 0;
     if (shared) {
         error = config_.cnode ? receive_shared(m, received, frame_slot) : RpcError::NoSharedBuffer;
@@ -217,14 +221,7 @@ void Server::release_slot(uint64_t slot) {
         m.words[0] = 0; // the reply's offset in the frame
         m.words[1] = in.reply_.used;
     } else {
-        uint32_t length = in.reply_.used;
-        m.words[0] = reply_words_[0];
-        m.words[1] = reply_words_[1];
-        m.words[2] = reply_words_[2];
-        m.words[3] = reply_words_[3];
-        for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
-            buffer_->words[i] = reply_words_[i];
-        m.info = abi::MessageInfo::make(0, length, reply_caps());
+        reply = inline_reply(m);
     }
     // Back to the inline arena (as long as an IPC buffer) for the next call.
     in.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
@@ -235,6 +232,7 @@ void Server::release_slot(uint64_t slot) {
     in.context_.received_ = 0;
     in.context_.kept_ = 0;
     in.message_.cap_count = 0;
+    return reply;
 }
 
 RAYOS_RPC_HOT RpcError Server::run() {

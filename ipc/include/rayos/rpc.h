@@ -319,7 +319,10 @@ private:
     // where the reply's words 0-3 are.
     const uint64_t* handle(Message& m);
     // Calls with capabilities, long messages, shared frames.
-    void handle_general(Message& m);
+    const uint64_t* handle_general(Message& m);
+    // An inline reply from reply_words_: the long part to the IPC buffer,
+    // the info to m; where words 0-3 are.
+    const uint64_t* inline_reply(Message& m);
     // A call whose message is in a shared frame.
     RpcError receive_shared(Message& m, uint32_t& received, uint64_t& frame_slot);
     // Deletes a received capability (repeating while the kernel says
