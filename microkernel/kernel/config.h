@@ -26,6 +26,9 @@ constexpr uint8_t kInitPriority = 100;
 constexpr size_t kThreadNameLength = 32;
 // Largest single debug_write.
 constexpr uint64_t kMaxDebugWrite = 4096;
+// The kernel keeps the last this many bytes of its console output for
+// log_read (the shell's `log`).
+constexpr uint64_t kLogRingBytes = 16384;
 
 // Capabilities a single delete or revoke call deletes before it returns
 // Preempted (so the caller repeats it and the kernel stays responsive).

@@ -96,6 +96,11 @@ void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {
 
 abi::ThreadStopInfo fault_stop_info(const Thread& t) {
     abi::ThreadStopInfo info{};
+    if (abi::MessageInfo::label(t.fault_message[0]) == abi::kFaultExit) {
+        info.kind = abi::StopKind::Exited;
+        info.code = static_cast<int64_t>(t.fault_message[1]);
+        return info;
+    }
     info.kind = abi::StopKind::Faulted;
     info.vector = t.fault_message[1];
     info.error_code = t.fault_message[2];
@@ -123,7 +128,8 @@ void answer_fault(const Thread& handler, Thread& faulted, bool handler_blocks) {
     uint64_t length = abi::MessageInfo::length(info);
     faulted.ipc_fault = false;
     faulted.ipc_wait = IpcWait::None;
-    bool resume = abi::MessageInfo::label(info) == abi::kFaultResume;
+    bool resume = abi::MessageInfo::label(info) == abi::kFaultResume &&
+                  abi::MessageInfo::label(faulted.fault_message[0]) != abi::kFaultExit;
     if (resume && length >= 1) {
         uint64_t rip = handler.frame.rdx;
         if (!is_user_address(rip)) resume = false;
@@ -211,15 +217,17 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
     return {};
 }
 
-bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address) {
+namespace {
+
+// Sends `t`'s fault message (label, words) to its fault handler as a call.
+bool send_fault(Thread& t, uint64_t label, uint64_t w0, uint64_t w1, uint64_t w2) {
     const Capability& handler = t.fault_handler.cap;
     if (handler.type != ObjectType::Endpoint || !handler.has_rights(abi::rights::kWrite))
         return false;
-    uint64_t label = vector == 14 ? abi::kFaultPage : abi::kFaultException;
     t.fault_message[0] = abi::MessageInfo::make(label, 4);
-    t.fault_message[1] = vector;
-    t.fault_message[2] = error;
-    t.fault_message[3] = address;
+    t.fault_message[1] = w0;
+    t.fault_message[2] = w1;
+    t.fault_message[3] = w2;
     t.fault_message[4] = t.frame.rip;
     t.ipc_fault = true;
     if (!send(t, *reinterpret_cast<Endpoint*>(handler.object), handler.word, true, true)) {
@@ -227,6 +235,17 @@ bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address)
         return false;
     }
     return true;
+}
+
+} // namespace
+
+bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address) {
+    return send_fault(t, vector == 14 ? abi::kFaultPage : abi::kFaultException, vector, error,
+                      address);
+}
+
+bool deliver_exit(Thread& t, int64_t code) {
+    return send_fault(t, abi::kFaultExit, static_cast<uint64_t>(code), 0, 0);
 }
 
 bool has_waiting_sender(const Endpoint& ep) {

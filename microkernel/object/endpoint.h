@@ -56,6 +56,9 @@ bool has_waiting_sender(const Endpoint& ep);
 // Sends `t`'s CPU exception to its fault handler as a call (abi.h
 // kFaultPage...). False if it has no usable handler (then it stops).
 bool deliver_fault(Thread& t, uint64_t vector, uint64_t error, uint64_t address);
+// Reports `t`'s thread_exit(code) to its fault handler (abi.h kFaultExit);
+// false if it has none (then it just stops).
+bool deliver_exit(Thread& t, int64_t code);
 
 // Object destruction and thread teardown: every waiter is released with an
 // InvalidCapability result.

@@ -1,4 +1,4 @@
-// CNode invocations: copy, mint, move, mutate, delete, revoke. Destinations
+// CNode invocations: copy, mint, move, mutate, delete, revoke, describe. Destinations
 // are (index, depth) pairs under the invoked CNode; sources are capability
 // addresses in the caller's CSpace.
 #include "dispatch.h"
@@ -87,6 +87,18 @@ Result<uint64_t> inv_cnode_revoke(Thread& self, Slot& invoked, InvocationArgs ar
     if (slot.value()->empty()) return reject(self, Status::InvalidCapability, "slot is empty");
     TRY(caps::revoke(*slot.value(), config::kRevokeBudget));
     return 0;
+}
+
+Result<uint64_t> inv_cnode_describe(Thread& self, Slot& invoked, InvocationArgs args) {
+    auto slot = slot_at(invoked, args[0], args[1]);
+    if (!slot) return reject(self, slot.error(), "slot does not resolve");
+    const Capability& cap = slot.value()->cap;
+    self.frame.rdx = cap.rights;
+    // (An untyped region whose objects are all gone is empty again.)
+    self.frame.r10 =
+        cap.type == ObjectType::Untyped && !slot.value()->has_children() ? 0 : cap.word;
+    self.frame.r8 = cap.type == ObjectType::CNode ? cap.size_bits + abi::kSlotBits : cap.size_bits;
+    return static_cast<uint64_t>(cap.type);
 }
 
 } // namespace rayos::syscall

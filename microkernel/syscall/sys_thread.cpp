@@ -2,6 +2,7 @@
 #include "dispatch.h"
 
 #include "kernel/scheduler.h"
+#include "object/endpoint.h"
 #include "mm/paging.h"
 #include "mm/user_memory.h"
 
@@ -31,6 +32,8 @@ Result<uint64_t> sys_thread_exit(Thread& self, Args args) {
     abi::ThreadStopInfo info{};
     info.kind = abi::StopKind::Exited;
     info.code = static_cast<int64_t>(args[0]);
+    // A supervised thread: its handler hears of it, and it stops then.
+    if (ipc::deliver_exit(self, info.code)) return 0;
     sched::stop(&self, info);
     return 0; // never seen: the thread does not run again
 }

@@ -7,6 +7,8 @@
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
 #include <rayos/runtime.h>
+#include <rayos/string.h>
+#include <rayos/syscall.h>
 
 using namespace rayos;
 using abi::ObjectType;
@@ -351,6 +353,45 @@ RAYOS_TEST("untyped.exhaustion_is_an_error_and_revoke_resets") {
     // The children are gone and the whole region is available again.
     CHECK(st(inv::cnode_delete(kRoot, first, kDepth)) == Status::InvalidCapability);
     CHECK_EQ(inv::untyped_retype(u, uint64_t(ObjectType::Untyped), 12, kRoot, first, 4), 4);
+}
+
+RAYOS_TEST("cnode.describe_tells_type_rights_badge_and_use") {
+    inv::SlotInfo info{};
+    uint64_t empty = fresh_slot();
+    CHECK_EQ(inv::slot_info(kRoot, empty, kDepth, info), int64_t(ObjectType::Null));
+    CHECK_EQ(inv::slot_info(kRoot, abi::kInitSlotTcb, kDepth, info), int64_t(ObjectType::Tcb));
+    uint64_t ep = make_object(ObjectType::Endpoint), badged = fresh_slot();
+    CHECK(ep != 0);
+    CHECK_EQ(inv::cnode_mint(kRoot, badged, kDepth, ep, abi::rights::kWrite, 77), 0);
+    CHECK_EQ(inv::slot_info(kRoot, badged, kDepth, info), int64_t(ObjectType::Endpoint));
+    CHECK_EQ(info.rights, abi::rights::kWrite);
+    CHECK_EQ(info.word, 77u);
+    uint64_t u = small_untyped(14);
+    CHECK(u != 0);
+    CHECK_EQ(inv::slot_info(kRoot, u, kDepth, info), int64_t(ObjectType::Untyped));
+    CHECK_EQ(info.size_bits, 14u);
+    CHECK_EQ(info.word, 0u);
+    uint64_t child = fresh_slot();
+    CHECK_EQ(inv::untyped_retype(u, uint64_t(ObjectType::Untyped), 12, kRoot, child, 1), 1);
+    CHECK_EQ(inv::slot_info(kRoot, u, kDepth, info), int64_t(ObjectType::Untyped));
+    CHECK_EQ(info.word, 4096u); // bytes in use
+    CHECK_EQ(inv::cnode_delete(kRoot, child, kDepth), 0);
+    CHECK_EQ(inv::slot_info(kRoot, u, kDepth, info), int64_t(ObjectType::Untyped));
+    CHECK_EQ(info.word, 0u); // nothing made from it is left
+    CHECK(st(inv::slot_info(kRoot, 1ull << 40, kDepth, info)) == Status::LookupFailed);
+}
+
+RAYOS_TEST("log.read_returns_recent_console_output") {
+    print("log marker 6b1f\n");
+    static char recent[64];
+    int64_t n = sys::log_read(recent, sizeof(recent));
+    CHECK(n > 16);
+    bool found = false;
+    for (int64_t i = 0; i + 16 <= n; ++i)
+        if (memcmp(recent + i, "log marker 6b1f\n", 16) == 0) found = true;
+    CHECK(found);
+    CHECK(st(sys::log_read(reinterpret_cast<char*>(0xFFFFFFFF80000000ull), 8)) ==
+          Status::BadAddress);
 }
 
 RAYOS_TEST("untyped.watermark_resets_when_children_deleted") {

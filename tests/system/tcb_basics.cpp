@@ -261,6 +261,24 @@ RAYOS_TEST("fault.resume_to_kernel_address_stops_instead") {
     CHECK_EQ(inv::tcb_registers(t.tcb, regs), 0);
 }
 
+RAYOS_TEST("fault.exit_is_reported_to_the_handler") {
+    uint64_t ep = make_object(ObjectType::Endpoint), reply = make_object(ObjectType::Reply);
+    CHECK(ep && reply);
+    flag = 0;
+    auto t = start_tcb_thread(set_flag_and_exit, reinterpret_cast<void*>(5), kMainPriority, ep);
+    CHECK(t.tcb);
+    Message m;
+    CHECK_EQ(ipc::recv(ep, reply, m), 0);
+    CHECK_EQ(flag, 5u);
+    CHECK_EQ(MessageInfo::label(m.info), abi::kFaultExit);
+    CHECK_EQ(m.words[0], 0u); // the exit code
+    // Even a Resume reply leaves it stopped: an exit is final.
+    CHECK_EQ(sys::reply(reply, MessageInfo::make(abi::kFaultResume, 0), 0, 0, 0, 0), 0);
+    settle();
+    CHECK(st(inv::tcb_resume(t.tcb)) == Status::Busy);
+    CHECK(st(inv::tcb_suspend(t.tcb)) == Status::InvalidArgument); // it has ended
+}
+
 RAYOS_TEST("fault.without_handler_stops_the_thread") {
     flag = 0;
     auto t = start_tcb_thread(fault_on_null_read, nullptr, kMainPriority);

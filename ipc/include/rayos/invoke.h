@@ -52,13 +52,15 @@ namespace label {
 #undef RAYOS_INVOCATION
 } // namespace label
 
-// Invocations that return extra words in rdx, r10, r8, r9.
-inline int64_t raw_out(uint64_t cap, uint64_t label, uint64_t (&out)[4]) {
+// Invocations that return extra words in rdx, r10, r8, r9 (arguments a0, a1
+// go in in rdx and r10).
+inline int64_t raw_out(uint64_t cap, uint64_t label, uint64_t (&out)[4], uint64_t a0 = 0,
+                       uint64_t a1 = 0) {
     int64_t result;
-    register uint64_t r10 asm("r10") = 0;
+    register uint64_t r10 asm("r10") = a1;
     register uint64_t r8 asm("r8") = 0;
     register uint64_t r9 asm("r9") = 0;
-    uint64_t rdx = 0;
+    uint64_t rdx = a0;
     asm volatile("syscall"
                  : "=a"(result), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
                  : "a"(sys::number::invoke), "D"(cap), "S"(label)
@@ -78,6 +80,20 @@ inline int64_t tcb_stats(uint64_t tcb, TcbStats& stats) {
     uint64_t out[4];
     int64_t r = raw_out(tcb, label::tcb_read_stats, out);
     if (r >= 0) stats = {uint64_t(r), out[0], out[1], out[2], out[3]};
+    return r;
+}
+
+struct SlotInfo {
+    abi::ObjectType type;
+    uint8_t rights;
+    uint64_t word;     // badge (endpoints, notifications), bytes in use (untyped)
+    uint8_t size_bits; // untyped, frames; a CNode's radix + 6
+};
+// cnode_describe with its results unpacked.
+inline int64_t slot_info(uint64_t cnode, uint64_t index, uint64_t depth, SlotInfo& info) {
+    uint64_t out[4];
+    int64_t r = raw_out(cnode, label::cnode_describe, out, index, depth);
+    if (r >= 0) info = {abi::ObjectType(r), uint8_t(out[0]), out[1], uint8_t(out[2])};
     return r;
 }
 

@@ -103,8 +103,12 @@ constexpr uint64_t kLabelNotification = (1ull << 52) - 1;
 // The handler replies with label kFaultResume to let the thread continue
 // (words, if any: [0] new rip, [1] new rsp) or kFaultStop to leave it
 // stopped (a joiner then sees it Faulted).
+// A thread with a fault endpoint that calls thread_exit also reports it
+// there: label kFaultExit, words [0] the exit code, [3] rip. It stays
+// stopped whatever the reply (a joiner sees it Exited).
 constexpr uint64_t kFaultPage = 1;
 constexpr uint64_t kFaultException = 2;
+constexpr uint64_t kFaultExit = 3;
 constexpr uint64_t kFaultResume = 0;
 constexpr uint64_t kFaultStop = 1;
 
