@@ -21,6 +21,29 @@ struct ProgramInfo {
   memoryQuota @5 :UInt64;
   memoryUsed @6 :UInt64;
   lastFault @7 :Text;        # "" if none
+  module @8 :Text;
+  # Its main thread, from the kernel's counters (the current generation).
+  cpuInstructions @9 :UInt64;  # time on the CPU (instructions under ./rayos bench)
+  ipcCount @10 :UInt64;        # IPC and notification calls it made
+  faults @11 :UInt64;
+  clients @12 :UInt32;         # programs whose manifest grants them this one
+}
+
+# One capability a program holds (its CSpace as the kernel sees it).
+struct CapInfo {
+  slot @0 :UInt32;
+  type @1 :Text;             # kernel object type: Endpoint, Frame, ...
+  rights @2 :UInt8;          # abi::rights bits
+  badge @3 :UInt64;          # endpoints and notifications
+  what @4 :Text;             # what init put there and why
+}
+
+struct ProgramMemory {
+  name @0 :Text;
+  quota @1 :UInt64;          # the manifest's memoryQuota
+  memoryBytes @2 :UInt64;    # the untyped memory it was given
+  memoryUsed @3 :UInt64;     # of that, made into objects
+  imageBytes @4 :UInt64;     # init's region for its image, thread, CSpace
 }
 
 interface NameService {
@@ -40,13 +63,27 @@ struct LookupResult {
   }
 }
 
+# Only for programs whose manifest grants `supervisor` (the shell).
 interface Supervisor {
   programs @0 Empty -> ProgramsResult;
-  restart @1 ProgramName -> Result;
+  restart @1 ProgramName -> Result;   # tear down and start again now
   kill @2 ProgramName -> Result;      # make it crash, to watch supervision
+  caps @3 ProgramName -> CapsResult;
+  memory @4 Empty -> MemoryResult;
 }
 
 struct Empty {}
 struct ProgramName { name @0 :Text; }
 struct ProgramsResult { programs @0 :List(ProgramInfo); }
 struct Result { error @0 :Common.Error; }
+struct CapsResult {
+  union {
+    caps @0 :List(CapInfo);
+    error @1 :Common.Error;
+  }
+}
+struct MemoryResult {
+  ramBytes @0 :UInt64;       # all RAM the kernel handed to init
+  usedBytes @1 :UInt64;      # of that, made into objects (programs included)
+  programs @2 :List(ProgramMemory);
+}

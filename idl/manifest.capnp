@@ -37,5 +37,6 @@ struct Grant {
     irq @3 :UInt8;           # a handler for this legacy IRQ line
     faultEndpointOf @4 :Text; # receive the named program's faults (pagers)
     addressSpaceOf @5 :Text;  # map memory into the named program (pagers)
+    supervisor @6 :Void;      # init's Supervisor interface (the shell)
   }
 }

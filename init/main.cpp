@@ -1,8 +1,9 @@
 // init: the first user program (root task). It greets the user, reads the
 // system manifest (a boot module "<name>.manifest.bin"), validates it,
 // starts every program it lists with exactly the capabilities it grants,
-// and answers name look-ups. Without a manifest there is nothing to start:
-// it powers the machine off. Supervision comes next (docs/CAVEATS.md).
+// answers name look-ups and supervises them (restarts after crashes, the
+// shell's Supervisor requests). Without a manifest there is nothing to
+// start: it powers the machine off.
 #include "manifest.h"
 #include "name_service.h"
 #include "objects.h"
@@ -89,7 +90,8 @@ int main(const char* args) {
     }
     print("init: started %u programs; serving names\n", started.value());
 
-    static init::NameService names(running);
+    static init::Supervisor supervisor(running);
+    static init::NameService names(running, supervisor);
     rpc::ServerConfig config{endpoint.value(), reply.value(), abi::kInitSlotCNode, window.value()};
     alignas(rpc::Server) static uint8_t storage[sizeof(rpc::Server)];
     auto* server = new (storage) rpc::Server(config, names);

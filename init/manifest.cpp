@@ -68,6 +68,8 @@ ManifestError check_grants(wire::List<wire::StructKind<Program>> programs, uint3
             irq_mask |= 1u << irq;
             break;
         }
+        case Grant::Which::supervisor:
+            break;
         default:
             return error(name, "a grant of an unknown kind (a newer manifest format?)");
         }

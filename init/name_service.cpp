@@ -33,12 +33,18 @@ RpcError NameService::other(rpc::Incoming& in) {
         system_.timer_fired();
         return RpcError::Ok;
     }
-    if (!(badge & kFaultBadge) || (label != abi::kFaultPage && label != abi::kFaultException))
+    if (!(badge & kFaultBadge)) return supervisor_.dispatch(in);
+    if (label != abi::kFaultPage && label != abi::kFaultException && label != abi::kFaultExit)
         return RpcError::UnknownMethod;
     const wire::Segment& words = in.segment();
-    uint64_t vector = words.size > 0 ? words.words[0] : 0;
+    uint32_t index = uint32_t((badge & ~kFaultBadge) - 1);
+    uint64_t first = words.size > 0 ? words.words[0] : 0;
+    if (label == abi::kFaultExit) {
+        system_.exited(index, int64_t(first));
+        return RpcError::ServerFailed; // (the thread stays stopped in any case)
+    }
     uint64_t address = words.size > 2 ? words.words[2] : 0;
-    system_.crashed(uint32_t((badge & ~kFaultBadge) - 1), label, vector, address);
+    system_.crashed(index, label, first, address);
     return RpcError::ServerFailed; // not kFaultResume: the thread stays stopped
 }
 

@@ -3,6 +3,8 @@
 
 #include "loader.h"
 
+#include "format.h"
+
 #include <rayos/abi/abi.h>
 #include <rayos/cap_alloc.h>
 #include <rayos/invoke.h>
@@ -75,9 +77,13 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
         slots::free(handler); // moved away: the slot is empty again
         return {};
     }
+    case Grant::Which::supervisor:
+        // Its NameService capability again: init knows it by the badge and
+        // checks the grant on every Supervisor call.
+        return give(p, slot, r.name_service, kClientRights);
     default:
-        print("init: program '%s': fault-endpoint and address-space grants come with "
-              "supervision (not yet)\n",
+        print("init: program '%s': fault-endpoint and address-space grants are not "
+              "supported yet\n",
               r.name);
         return Error(abi::Status::NotSupported);
     }
@@ -191,6 +197,10 @@ VoidResult System::equip(uint32_t i) {
                               abi::rights::kAll)));
     // Its memory: moved (untyped capabilities are never copied).
     TRY(check(inv::cnode_move(p.cnode, program::kSlotMemory, p.cnode_radix, r.memory)));
+    // Its notification, bound to its thread.
+    uint64_t notification = TRY(r.maker.make(abi::ObjectType::Notification));
+    TRY(check(inv::tcb_bind_notification(p.tcb, notification)));
+    TRY(give(p, program::kSlotNotification, notification, abi::rights::kAll));
     auto grants = manifest_.programs()[i].grants();
     r.grant_count = 0;
     for (uint32_t g = 0; g < grants.size(); ++g) {
@@ -235,11 +245,31 @@ void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t a
     if (index >= count_) return;
     RunningProgram& r = programs_[index];
     if (r.state != State::Running) return;
-    print("init: '%s' crashed (%s, vector %lu, address %#lx)\n", r.name,
-          label == abi::kFaultPage ? "page fault" : "exception", vector, address);
+    format_to(r.last_fault, sizeof(r.last_fault), "%s, vector %lu, address %#lx",
+           label == abi::kFaultPage ? "page fault" : "exception", vector, address);
+    print("init: '%s' crashed (%s)\n", r.name, r.last_fault);
+    apply_policy(index, true);
+}
+
+void System::exited(uint32_t index, int64_t code) {
+    if (index >= count_) return;
+    RunningProgram& r = programs_[index];
+    if (r.state != State::Running) return;
+    format_to(r.last_fault, sizeof(r.last_fault), "exit code %ld", code);
+    if (code != 0) print("init: '%s' exited with an error (%s)\n", r.name, r.last_fault);
+    else print("init: '%s' exited cleanly\n", r.name);
+    apply_policy(index, code != 0);
+}
+
+void System::apply_policy(uint32_t index, bool crashed) {
+    RunningProgram& r = programs_[index];
     tear_down(index);
     auto policy = manifest_.programs()[index].restart();
     using Which = idl::manifest::RestartPolicy::Which;
+    if (!crashed && policy.which() != Which::always) {
+        r.state = State::Stopped;
+        return;
+    }
     if (policy.which() == Which::never) {
         r.state = State::Crashed;
         print("init: '%s' stays down (restart policy: never)\n", r.name);
@@ -259,6 +289,42 @@ void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t a
     r.restart_due = uint64_t(sys::clock_ticks()) + wait;
     print("init: '%s' restarts in %lu ticks\n", r.name, wait);
     arm_timer();
+}
+
+VoidResult System::restart_now(uint32_t index) {
+    if (index >= count_) return Error(abi::Status::NotFound);
+    RunningProgram& r = programs_[index];
+    if (r.state == State::Running) tear_down(index);
+    ++r.generation;
+    print("init: '%s' restarted on request\n", r.name);
+    restart(index);
+    if (r.state != State::Running) return Error(abi::Status::OutOfMemory);
+    arm_timer();
+    return {};
+}
+
+VoidResult System::kill(uint32_t index) {
+    if (index >= count_) return Error(abi::Status::NotFound);
+    RunningProgram& r = programs_[index];
+    if (r.state != State::Running) return Error(abi::Status::InvalidArgument);
+    // A real crash: the thread continues at address 0, which is never
+    // mapped, and its page fault reaches init like any other.
+    uint64_t tcb = r.loaded.tcb;
+    inv::TcbRegisters regs{};
+    (void)inv::tcb_suspend(tcb);
+    TRY(check(inv::tcb_registers(tcb, regs)));
+    TRY(check(inv::tcb_write_registers(tcb, 0, regs.rsp, 0, 0)));
+    TRY(check(inv::tcb_resume(tcb)));
+    print("init: killing '%s' (it jumps to address 0)\n", r.name);
+    return {};
+}
+
+bool System::may_supervise(uint32_t index) const {
+    if (index >= count_) return false;
+    auto grants = manifest_.programs()[index].grants();
+    for (uint32_t g = 0; g < grants.size(); ++g)
+        if (grants[g].which() == Grant::Which::supervisor) return true;
+    return false;
 }
 
 void System::restart(uint32_t index) {

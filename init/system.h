@@ -19,7 +19,7 @@
 
 namespace rayos::init {
 
-enum class State : uint8_t { Running, Restarting, Crashed, Failed };
+enum class State : uint8_t { Running, Restarting, Crashed, Stopped, Failed };
 
 struct RunningProgram {
     char name[kMaxNameLength + 1] = {};
@@ -27,6 +27,7 @@ struct RunningProgram {
     uint32_t generation = 1;
     uint32_t restarts = 0;
     uint64_t restart_due = 0;    // tick of the next restart (Restarting)
+    char last_fault[64] = {};    // how its last generation ended ("" if none)
     uint64_t untyped = 0;        // its region (init's capability): its memory and image
     uint8_t memory_bits = 0;     // the untyped it gets (program::kSlotMemory)
     uint64_t memory = 0;         // that untyped, until it is moved to the program
@@ -63,6 +64,21 @@ public:
     // A program's thread faulted (`label` abi::kFault*, `vector`,
     // `address`): tear it down and restart it or give up, per its policy.
     void crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t address);
+    // It called thread_exit(code): an error code is a crash; 0 a clean
+    // stop (restarted only under the policy `always`).
+    void exited(uint32_t index, int64_t code);
+
+    // The shell's requests (Supervisor): start it again now, whatever its
+    // state (a new generation; the policy's count is not charged), or make
+    // it crash (its thread jumps to address 0).
+    [[nodiscard]] VoidResult restart_now(uint32_t index);
+    [[nodiscard]] VoidResult kill(uint32_t index);
+    // Whether program `index`'s manifest grants it the Supervisor.
+    bool may_supervise(uint32_t index) const;
+    idl::manifest::Program::Reader entry(uint32_t index) const {
+        return manifest_.programs()[index];
+    }
+    const abi::BootInfo& boot() const { return *boot_; }
 
     // Which program index this name belongs to, or -1.
     int find(const char* name, uint32_t length) const;
@@ -78,6 +94,8 @@ private:
     // in the client's CSpace.
     VoidResult grant_server(uint32_t c, uint32_t g);
     void arm_timer();
+    // After a crash or exit: restart per the policy (with back-off) or not.
+    void apply_policy(uint32_t index, bool crashed);
 
     RunningProgram programs_[kMaxPrograms];
     uint32_t count_ = 0;

@@ -12,6 +12,9 @@ constexpr uint64_t kSlotReply = 3;       // a Reply object, for serving
 constexpr uint64_t kSlotCNode = 4;       // its own root CNode (receive windows, copies)
 constexpr uint64_t kSlotMemory = 5;      // untyped memory for its own objects: its manifest
                                          // quota, rounded down to a power of two
+constexpr uint64_t kSlotNotification = 6; // a notification bound to its main thread: its
+                                          // signals (IRQs, timers) end its receives with
+                                          // label abi::kLabelNotification
 constexpr uint64_t kFirstGrantSlot = 8;  // the manifest's grants, in order
 constexpr uint64_t kFirstFreeSlot = 32;  // the rest is the program's
 constexpr uint8_t kCNodeRadix = 8;

@@ -31,14 +31,15 @@ namespace rayos {
     X(BadReply, 14, "the reply does not match the call")                                           \
     X(NoSharedBuffer, 15, "a shared-buffer call arrived without a usable frame")                   \
     X(CapabilitiesNotAllowed, 16, "this message cannot carry capabilities")                        \
-    X(NoIpcBuffer, 17, "the calling thread has no IPC buffer (rpc::attach_ipc_buffer)")
+    X(NoIpcBuffer, 17, "the calling thread has no IPC buffer (rpc::attach_ipc_buffer)")             \
+    X(NotPermitted, 18, "the caller's manifest entry does not grant this interface")
 
 enum class RpcError : uint8_t {
 #define RAYOS_RPC_ERROR_ENUM(name, value, text) name = value,
     RAYOS_RPC_ERROR_LIST(RAYOS_RPC_ERROR_ENUM)
 #undef RAYOS_RPC_ERROR_ENUM
 };
-constexpr uint8_t kRpcErrorCount = 18;
+constexpr uint8_t kRpcErrorCount = 19;
 
 constexpr const char* rpc_error_name(RpcError e) {
     switch (e) {
