@@ -39,6 +39,26 @@ function(rayos_kernel_flags target)
     $<$<CONFIG:Debug>:RAYOS_DEBUG=1>)
 endfunction()
 
+# rayos_encode_manifests(<target> <file.manifest.txt>...): encodes system
+# manifests written in capnp text form (idl/manifest.capnp, struct
+# Manifest) with `capnp encode` into <file>.manifest.bin in the current
+# binary directory; <target> builds them all.
+function(rayos_encode_manifests target)
+  set(outputs)
+  foreach(text ${ARGN})
+    get_filename_component(name ${text} NAME)
+    string(REGEX REPLACE "\\.txt$" ".bin" name ${name})
+    set(binary ${CMAKE_CURRENT_BINARY_DIR}/${name})
+    add_custom_command(OUTPUT ${binary}
+      COMMAND ${CAPNP} encode -I${PROJECT_SOURCE_DIR}/idl ${PROJECT_SOURCE_DIR}/idl/manifest.capnp
+              Manifest < ${text} > ${binary}
+      DEPENDS ${text} ${PROJECT_SOURCE_DIR}/idl/manifest.capnp
+      COMMENT "Encoding ${name}")
+    list(APPEND outputs ${binary})
+  endforeach()
+  add_custom_target(${target} ALL DEPENDS ${outputs})
+endfunction()
+
 function(rayos_user_flags target)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:${RAYOS_USER_FLAGS} ${RAYOS_WARNINGS}>)

@@ -119,10 +119,33 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
     TRY(check(inv::tcb_configure(p.tcb, root, p.vspace, request.fault_endpoint)));
     TRY(check(inv::tcb_set_ipc_buffer(p.tcb, kProgramStartPage + kStartIpcBufferOffset)));
     TRY(check(inv::tcb_set_priority(p.tcb, request.priority)));
+    uint64_t name[4] = {};
+    for (size_t i = 0; request.name[i] && i < sizeof(name) - 1; ++i)
+        name[i / 8] |= uint64_t(uint8_t(request.name[i])) << (8 * (i % 8));
+    TRY(check(inv::tcb_set_name(p.tcb, name[0], name[1], name[2], name[3])));
     // rsp 16-byte aligned at the first instruction, as the runtime expects.
     TRY(check(inv::tcb_write_registers(p.tcb, image.entry, kProgramStackTop,
                                        kProgramStartPage + kStartArgsOffset, kProgramStartPage)));
     return p;
+}
+
+Result<uint64_t> image_bytes(ObjectMaker& init_maker, const abi::BootInfo& boot, uint64_t index,
+                             uint8_t cnode_radix) {
+    if (index >= boot.module_count) return Error(abi::Status::NotFound);
+    const abi::ModuleInfo& module = boot.modules[index];
+    const uint8_t* file = TRY(map_module(init_maker, module, index));
+    elf::Image image =
+        TRY(elf::parse(file, module.size, {0x100000, kProgramStackTop - (1ull << 30)}));
+    uint64_t pages = kProgramStackPages + 1; // stack, start page
+    for (size_t i = 0; i < image.segment_count; ++i) {
+        const elf::Segment& s = image.segments[i];
+        uint64_t first = s.vaddr & ~(kPage - 1);
+        pages += (s.vaddr + s.memory_size - first + kPage - 1) / kPage;
+    }
+    // Page tables: one per 2 MiB mapped plus the upper levels of the image
+    // and the stack; the CSpace; the VSpace, TCB and small objects.
+    uint64_t tables = pages / 512 + 8;
+    return (pages + tables) * kPage + (1ull << (cnode_radix + abi::kSlotBits)) + (64ull << 10);
 }
 
 Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot, uint64_t index) {

@@ -27,6 +27,7 @@ constexpr uint64_t kModuleWindowStride = 0x0000000100000000ull;
 
 struct LoadRequest {
     uint64_t module_index = 0; // in BootInfo.modules
+    const char* name = "";     // its thread's name (kernel diagnostics)
     const char* args = "";     // the program's command line (main's argument)
     uint8_t priority = 100;
     uint64_t fault_endpoint = 0; // in init's CSpace; 0: none
@@ -51,6 +52,10 @@ struct Program {
                                    const LoadRequest& request);
 [[nodiscard]] VoidResult start(const Program& program);
 
+// The memory a program from boot module `index` needs for its image,
+// stack, page tables, CSpace and thread (its ELF segments in memory).
+[[nodiscard]] Result<uint64_t> image_bytes(ObjectMaker& init_maker, const abi::BootInfo& boot,
+                                           uint64_t index, uint8_t cnode_radix);
 // The bytes of boot module `index`, mapped read-only in init (once).
 [[nodiscard]] Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot,
                                                   uint64_t index);

@@ -136,13 +136,13 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
         for (uint32_t c = 0; c < name.size && c < kMaxNameLength; ++c)
             r.name[c] = name.ptr[c];
         // Its region: room for its memory (the quota rounded down to a
-        // power of two) and for its image (the module plus page tables,
-        // stack, CSpace: half as much again and 128 KiB).
+        // power of two) and for its image (segments in memory, page
+        // tables, stack, CSpace, thread).
         uint8_t memory_bits = 12;
         while ((2ull << memory_bits) <= entries[i].memoryQuota())
             ++memory_bits;
         uint64_t module = TRY(find_module(boot, entries[i].module()));
-        uint64_t image = boot.modules[module].size * 3 / 2 + (128ull << 10);
+        uint64_t image = TRY(image_bytes(maker, boot, module, program::kCNodeRadix));
         uint8_t image_bits = 12;
         while ((1ull << image_bits) < image)
             ++image_bits;
@@ -176,6 +176,7 @@ VoidResult System::prepare(uint32_t i) {
     r.endpoint = TRY(r.maker.make(abi::ObjectType::Endpoint));
     LoadRequest request;
     request.module_index = TRY(find_module(*boot_, entry.module()));
+    request.name = r.name;
     request.args = entry.args().c_str();
     request.priority = entry.priority();
     request.cnode_radix = program::kCNodeRadix;
@@ -225,7 +226,9 @@ VoidResult System::grant_server(uint32_t c, uint32_t g) {
     const RunningProgram& server = programs_[client.grant_targets[g]];
     if (!client.grant_caps[g]) client.grant_caps[g] = TRY(slots::allocate());
     // (Empty after the server's last teardown, or the old generation's.)
-    (void)inv::cnode_delete(abi::kInitSlotCNode, client.grant_caps[g], kDepth);
+    inv::SlotInfo held{};
+    if (inv::slot_info(abi::kInitSlotCNode, client.grant_caps[g], kDepth, held) > 0)
+        (void)inv::cnode_delete(abi::kInitSlotCNode, client.grant_caps[g], kDepth);
     TRY(check(inv::cnode_mint(abi::kInitSlotCNode, client.grant_caps[g], kDepth, server.endpoint,
                               kClientRights, c + 1)));
     return give(client.loaded, client.grant_slots[g], client.grant_caps[g], kClientRights);
@@ -246,7 +249,7 @@ void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t a
     RunningProgram& r = programs_[index];
     if (r.state != State::Running) return;
     format_to(r.last_fault, sizeof(r.last_fault), "%s, vector %lu, address %#lx",
-           label == abi::kFaultPage ? "page fault" : "exception", vector, address);
+              label == abi::kFaultPage ? "page fault" : "exception", vector, address);
     print("init: '%s' crashed (%s)\n", r.name, r.last_fault);
     apply_policy(index, true);
 }
@@ -256,8 +259,10 @@ void System::exited(uint32_t index, int64_t code) {
     RunningProgram& r = programs_[index];
     if (r.state != State::Running) return;
     format_to(r.last_fault, sizeof(r.last_fault), "exit code %ld", code);
-    if (code != 0) print("init: '%s' exited with an error (%s)\n", r.name, r.last_fault);
-    else print("init: '%s' exited cleanly\n", r.name);
+    if (code != 0)
+        print("init: '%s' exited with an error (%s)\n", r.name, r.last_fault);
+    else
+        print("init: '%s' exited cleanly\n", r.name);
     apply_policy(index, code != 0);
 }
 
@@ -284,10 +289,12 @@ void System::apply_policy(uint32_t index, bool crashed) {
     ++r.generation;
     // Back-off: the policy's ticks, doubled after each restart.
     uint64_t wait = uint64_t(policy.backoffTicks()) << (r.restarts - 1 < 20 ? r.restarts - 1 : 20);
-    if (wait == 0 || !timer_) return restart(index);
+    if (!timer_) wait = 0;
+    print("init: restarting '%s' in %lu ticks (restart %u of %u, generation %u)\n", r.name, wait,
+          r.restarts, policy.maxRestarts(), r.generation);
+    if (wait == 0) return restart(index);
     r.state = State::Restarting;
     r.restart_due = uint64_t(sys::clock_ticks()) + wait;
-    print("init: '%s' restarts in %lu ticks\n", r.name, wait);
     arm_timer();
 }
 
@@ -296,7 +303,7 @@ VoidResult System::restart_now(uint32_t index) {
     RunningProgram& r = programs_[index];
     if (r.state == State::Running) tear_down(index);
     ++r.generation;
-    print("init: '%s' restarted on request\n", r.name);
+    print("init: restarting '%s' on request (generation %u)\n", r.name, r.generation);
     restart(index);
     if (r.state != State::Running) return Error(abi::Status::OutOfMemory);
     arm_timer();
@@ -307,15 +314,16 @@ VoidResult System::kill(uint32_t index) {
     if (index >= count_) return Error(abi::Status::NotFound);
     RunningProgram& r = programs_[index];
     if (r.state != State::Running) return Error(abi::Status::InvalidArgument);
-    // A real crash: the thread continues at address 0, which is never
-    // mapped, and its page fault reaches init like any other.
+    // A real crash: the thread continues at the first user page, which is
+    // never mapped, and its page fault reaches init like any other.
     uint64_t tcb = r.loaded.tcb;
     inv::TcbRegisters regs{};
-    (void)inv::tcb_suspend(tcb);
-    TRY(check(inv::tcb_registers(tcb, regs)));
-    TRY(check(inv::tcb_write_registers(tcb, 0, regs.rsp, 0, 0)));
-    TRY(check(inv::tcb_resume(tcb)));
-    print("init: killing '%s' (it jumps to address 0)\n", r.name);
+    TRY(check(inv::tcb_suspend(tcb)));
+    int64_t redirected = inv::tcb_registers(tcb, regs);
+    if (redirected == 0) redirected = inv::tcb_write_registers(tcb, abi::kUserBase, regs.rsp, 0, 0);
+    TRY(check(inv::tcb_resume(tcb))); // (as it was, if that failed)
+    TRY(check(redirected));
+    print("init: killing '%s' (it jumps to %#lx, never mapped)\n", r.name, abi::kUserBase);
     return {};
 }
 
@@ -329,9 +337,6 @@ bool System::may_supervise(uint32_t index) const {
 
 void System::restart(uint32_t index) {
     RunningProgram& r = programs_[index];
-    auto policy = manifest_.programs()[index].restart();
-    print("init: restarting '%s' (restart %u of %u, generation %u)\n", r.name, r.restarts,
-          policy.maxRestarts(), r.generation);
     r.state = State::Running;
     if (!prepare(index) || !equip(index) || !init::start(r.loaded)) {
         tear_down(index);

@@ -70,7 +70,7 @@ public:
 
     // The shell's requests (Supervisor): start it again now, whatever its
     // state (a new generation; the policy's count is not charged), or make
-    // it crash (its thread jumps to address 0).
+    // it crash (its thread jumps to the first user page, never mapped).
     [[nodiscard]] VoidResult restart_now(uint32_t index);
     [[nodiscard]] VoidResult kill(uint32_t index);
     // Whether program `index`'s manifest grants it the Supervisor.

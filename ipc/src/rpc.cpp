@@ -44,6 +44,10 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
     for (uint32_t i = 0; i < arena.cap_count; ++i)
         buffer->caps[i] = arena.caps[i];
     if (shared) {
+        if (shared->copied &&
+            inv::frame_write(shared->frame, 0, reinterpret_cast<uint64_t>(shared->words),
+                             uint64_t(arena.used) * sizeof(uint64_t)) < 0)
+            return RpcFailure(RpcError::NoSharedBuffer);
         buffer->caps[arena.cap_count] = shared->frame;
         m.info = abi::MessageInfo::make(label | wire::kLabelShared, 1, caps);
         m.words[0] = arena.used;
@@ -68,6 +72,10 @@ RpcResult<void> detail::call(uint64_t endpoint, uint64_t label, wire::Arena& are
         uint64_t offset = m.words[0], length = m.words[1];
         if (offset > SharedBuffer::kWords || length > SharedBuffer::kWords - offset)
             return RpcFailure(RpcError::BadReply);
+        if (shared->copied && inv::frame_read(shared->frame, offset * sizeof(uint64_t),
+                                              reinterpret_cast<uint64_t>(shared->words + offset),
+                                              length * sizeof(uint64_t)) < 0)
+            return RpcFailure(RpcError::NoSharedBuffer);
         reply = {shared->words + offset, uint32_t(length)};
         return {};
     }
@@ -235,6 +243,43 @@ void Server::release_slot(uint64_t slot) {
     return reply;
 }
 
+RpcResult<Deferred> CallContext::defer() {
+    if (!server_) return RpcFailure(RpcError::Busy);
+    return server_->defer();
+}
+
+void Server::add_spare_reply(uint64_t reply) {
+    if (spare_count_ < kMaxDeferred) spare_replies_[spare_count_++] = reply;
+}
+
+// The caller stays bound to the current Reply object; the server receives
+// with a spare one from now on (a reply_recv with an unbound Reply object
+// only receives).
+RpcResult<Deferred> Server::defer() {
+    if (spare_count_ == 0) return RpcFailure(RpcError::Busy);
+    Deferred call{config_.reply};
+    config_.reply = spare_replies_[--spare_count_];
+    return call;
+}
+
+RpcError Server::send_answer(Deferred call, RpcError error, uint32_t words) {
+    if (!call.reply) return RpcError::BadReply;
+    uint64_t info;
+    if (error != RpcError::Ok) {
+        info = abi::MessageInfo::make(error_label(error), 0);
+        words = 0;
+    } else {
+        info = abi::MessageInfo::make(0, words);
+        for (uint32_t i = abi::kMessageRegisters; i < words; ++i)
+            buffer_->words[i] = deferred_words_[i];
+    }
+    const uint64_t* w = deferred_words_;
+    int64_t sent = sys::reply(call.reply, info, words > 0 ? w[0] : 0, words > 1 ? w[1] : 0,
+                              words > 2 ? w[2] : 0, words > 3 ? w[3] : 0);
+    add_spare_reply(call.reply); // free again (also when the caller has gone)
+    return sent < 0 ? RpcError::IpcFailed : RpcError::Ok;
+}
+
 RAYOS_RPC_HOT RpcError Server::run() {
     abi::IpcBuffer* buffer = ipc_buffer();
     if (!buffer) return RpcError::NoIpcBuffer;
@@ -243,6 +288,7 @@ RAYOS_RPC_HOT RpcError Server::run() {
     buffer->receive_index = config_.receive_slot;
     buffer->receive_depth = kDepth;
     in_.context_.config_ = &config_;
+    in_.context_.server_ = this;
     for (uint32_t i = 0; i < wire::Arena::kMaxCaps; ++i)
         in_.caps_[i] = config_.receive_slot + i;
     in_.message_ = wire::Message{&in_.segment_, 1, in_.caps_, 0};

@@ -7,10 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <rayos/abi/abi.h>
+
 namespace rayos::config {
 
-// Scheduler tick frequency (PIT channel 0).
-constexpr uint32_t kTimerHz = 100;
+// Scheduler tick frequency (PIT channel 0): the ABI's clock rate.
+constexpr uint32_t kTimerHz = abi::kClockHz;
 // Ticks a thread runs before the scheduler rotates its priority level.
 constexpr uint32_t kTimeSliceTicks = 2;
 // Maximum number of threads alive at once (including stopped, unjoined ones).

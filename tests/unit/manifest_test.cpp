@@ -72,7 +72,7 @@ std::string text(const init::ManifestError& e) {
 } // namespace
 
 TEST_CASE("manifest: the text-form sample encodes, decodes and validates") {
-    Encoded file("manifest_ok.bin");
+    Encoded file("manifest_ok.manifest.bin");
     auto m = file.root();
     REQUIRE(m.programs().size() == 3);
     CHECK(m.programs()[1].name().equals("pager"));
@@ -88,7 +88,7 @@ TEST_CASE("manifest: the text-form sample encodes, decodes and validates") {
 }
 
 TEST_CASE("manifest: an error names the offending program and what it refers to") {
-    Encoded file("manifest_bad_grant.bin");
+    Encoded file("manifest_bad_grant.manifest.bin");
     auto e = init::validate_manifest(file.root(), kMemory);
     REQUIRE_FALSE(e.ok());
     CHECK(std::string(e.program) == "shell");

@@ -25,4 +25,16 @@ constexpr size_t kHeapBytes = 256 * 1024;
 constexpr uint64_t kFirstAllocatableSlot = 1024;
 constexpr uint64_t kAllocatableSlots = 2048;
 
+// The console server (servers/console): keyboard bytes buffered until a
+// read takes them (more are dropped and counted), the most one read
+// returns, the callers that may wait in read at once, and the longest text
+// one write takes (longer writes are refused; the shell writes in pieces).
+constexpr uint32_t kConsoleInputBytes = 1024;
+constexpr uint32_t kConsoleMaxRead = 256;
+constexpr uint32_t kConsoleWaitingReaders = 4;
+constexpr uint32_t kConsoleMaxWrite = 400;
+
+// The shell (shell/): words in a command line.
+constexpr uint32_t kShellMaxWords = 16;
+
 } // namespace rayos::limits

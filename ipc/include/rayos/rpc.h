@@ -51,12 +51,17 @@ inline abi::IpcBuffer* ipc_buffer() {
 
 // One 4 KiB frame shared with servers for large messages. `frame` is the
 // Frame capability (granted with each call; its slot in the CNode `cnode`
-// addresses, with depth 64), mapped writable at `words`.
+// addresses, with depth 64), mapped writable at `words` — or, with
+// `copied`, not mapped at all: `words` is then private memory of 4 KiB, the
+// request is copied into the frame (frame_write) before the call and the
+// reply out of it (frame_read) after, so a program without its own address
+// space capability can make large calls too.
 struct SharedBuffer {
     static constexpr uint32_t kWords = 512;
     uint64_t frame = 0;
     uint64_t* words = nullptr;
     uint64_t cnode = 0;
+    bool copied = false;
 };
 
 namespace detail {
@@ -235,6 +240,14 @@ struct ServerConfig {
     uint64_t receive_slot = 0;
 };
 
+class Server;
+
+// A call that is answered later (Server::answer): the Reply object its
+// caller waits on.
+struct Deferred {
+    uint64_t reply = 0;
+};
+
 // One call as a method implementation sees it.
 class CallContext {
 public:
@@ -245,6 +258,10 @@ public:
     template <typename I> [[nodiscard]] RpcResult<uint64_t> keep(wire::Cap<I> cap, uint64_t slot) {
         return keep_index(cap.index, slot);
     }
+    // Answers this call later (e.g. a read that waits for input): the
+    // caller stays blocked until Server::answer; the method's own result is
+    // not sent. Busy when the server has no spare Reply object left.
+    [[nodiscard]] RpcResult<Deferred> defer();
 
 private:
     friend class Server;
@@ -253,6 +270,7 @@ private:
 
     uint64_t badge_ = 0;
     const ServerConfig* config_ = nullptr;
+    Server* server_ = nullptr;
     uint32_t received_ = 0;
     uint32_t kept_ = 0; // bit i: capability i was moved away
 };
@@ -314,7 +332,28 @@ public:
     uint64_t calls() const { return calls_; }
     uint64_t errors() const { return errors_; }
 
+    // Spare Reply objects (slots) for deferred calls: up to kMaxDeferred
+    // callers can wait at once.
+    static constexpr uint32_t kMaxDeferred = 8;
+    void add_spare_reply(uint64_t reply);
+    // Answers a deferred call with an R that fill(R::Builder) builds (it
+    // returns Ok or the error to send instead). Inline replies only (at
+    // most abi::kMaxMessageWords), without capabilities.
+    template <typename R, typename F> RpcError answer(Deferred call, F&& fill) {
+        wire::Arena arena(deferred_words_, abi::kMaxMessageWords);
+        auto result = wire::init_message<R>(arena);
+        RpcError e = fill(result);
+        if (e == RpcError::Ok) e = arena.error;
+        return send_answer(call, e, arena.used);
+    }
+    // Answers a deferred call with an error.
+    RpcError answer_error(Deferred call, RpcError error) { return send_answer(call, error, 0); }
+
 private:
+    friend class CallContext;
+    RpcResult<Deferred> defer();
+    RpcError send_answer(Deferred call, RpcError error, uint32_t words);
+
     // Handles the call in `m`: leaves the reply's info in m.info and returns
     // where the reply's words 0-3 are.
     const uint64_t* handle(Message& m);
@@ -340,6 +379,9 @@ private:
     uint64_t reply_words_[SharedBuffer::kWords] = {};
     uint64_t calls_ = 0;
     uint64_t errors_ = 0;
+    uint64_t spare_replies_[kMaxDeferred] = {};
+    uint32_t spare_count_ = 0;
+    uint64_t deferred_words_[abi::kMaxMessageWords] = {};
 };
 
 } // namespace rayos::rpc

@@ -32,14 +32,15 @@ namespace rayos {
     X(NoSharedBuffer, 15, "a shared-buffer call arrived without a usable frame")                   \
     X(CapabilitiesNotAllowed, 16, "this message cannot carry capabilities")                        \
     X(NoIpcBuffer, 17, "the calling thread has no IPC buffer (rpc::attach_ipc_buffer)")             \
-    X(NotPermitted, 18, "the caller's manifest entry does not grant this interface")
+    X(NotPermitted, 18, "the caller's manifest entry does not grant this interface")              \
+    X(Busy, 19, "the server has too many calls waiting; try again later")
 
 enum class RpcError : uint8_t {
 #define RAYOS_RPC_ERROR_ENUM(name, value, text) name = value,
     RAYOS_RPC_ERROR_LIST(RAYOS_RPC_ERROR_ENUM)
 #undef RAYOS_RPC_ERROR_ENUM
 };
-constexpr uint8_t kRpcErrorCount = 19;
+constexpr uint8_t kRpcErrorCount = 20;
 
 constexpr const char* rpc_error_name(RpcError e) {
     switch (e) {

@@ -112,6 +112,10 @@ constexpr uint64_t kFaultExit = 3;
 constexpr uint64_t kFaultResume = 0;
 constexpr uint64_t kFaultStop = 1;
 
+// clock_ticks and notification timers count ticks of the kernel's timer,
+// this many per second.
+constexpr uint32_t kClockHz = 100;
+
 // Why the system halts (system_halt argument).
 enum class HaltReason : uint64_t {
     Success = 0,

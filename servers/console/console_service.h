@@ -1,0 +1,58 @@
+// The Console interface (idl/console.capnp) over one UART.
+//
+// Output: every write is put out whole, so text from different callers
+// never mixes inside a line: when a caller writes while another caller's
+// line is unfinished on the screen, the console starts a new line first.
+//
+// Input: bytes arrive by interrupt into a buffer; read returns what is
+// there, or — when nothing is — keeps the caller waiting (a deferred reply)
+// until the next byte arrives. Readers are served in arrival order.
+#pragma once
+
+#include "uart.h"
+
+#include <rayos/idl/console.rpc.h>
+#include <rayos/limits.h>
+#include <rayos/rpc.h>
+
+namespace rayos::console {
+
+class ConsoleService final : public idl::console::ConsoleServer {
+public:
+    explicit ConsoleService(Uart& uart) : uart_(uart) {}
+    void attach(rpc::Server& server) { server_ = &server; }
+
+    RpcError write(rpc::CallContext& call, idl::console::WriteRequest::Reader params,
+                   idl::console::WriteResult::Builder result) override;
+    RpcError read(rpc::CallContext& call, idl::console::ReadRequest::Reader params,
+                  idl::console::ReadResult::Builder result) override;
+    // The UART's interrupt (a signal of the bound notification).
+    RpcError other(rpc::Incoming& in) override;
+
+    uint64_t dropped() const { return dropped_; }
+
+private:
+    struct Waiting {
+        rpc::Deferred call;
+        uint32_t max_bytes;
+    };
+    // Takes up to `max` buffered input bytes into out; how many.
+    uint32_t take(uint8_t* out, uint32_t max);
+    void answer_waiting();
+
+    Uart& uart_;
+    rpc::Server* server_ = nullptr;
+
+    uint8_t input_[limits::kConsoleInputBytes] = {};
+    uint32_t input_head_ = 0; // next byte to read
+    uint32_t input_count_ = 0;
+    uint64_t dropped_ = 0;
+
+    Waiting waiting_[limits::kConsoleWaitingReaders] = {};
+    uint32_t waiting_count_ = 0;
+
+    uint64_t line_owner_ = 0; // badge of the caller whose line is unfinished
+    bool mid_line_ = false;
+};
+
+} // namespace rayos::console

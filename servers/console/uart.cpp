@@ -1,0 +1,67 @@
+// 16550 UART over an I/O-port capability (see uart.h).
+#include "uart.h"
+
+#include <rayos/invoke.h>
+
+namespace rayos::console {
+namespace {
+
+constexpr uint16_t kData = 0;        // receive buffer / transmit holding register
+constexpr uint16_t kIrqEnable = 1;   // bit 0: received data available
+constexpr uint16_t kFifoControl = 2; // bit 0 FIFO on, 1-2 clear, 6-7 trigger level
+constexpr uint16_t kModemControl = 4;
+constexpr uint16_t kLineStatus = 5; // bit 0 data ready, bit 5 transmit holding empty
+
+constexpr uint8_t kDataReady = 0x01;
+constexpr uint8_t kTransmitEmpty = 0x20;
+
+} // namespace
+
+uint8_t Uart::in(uint16_t offset) {
+    int64_t value = inv::ioport_in(ports_, base_ + offset, 1);
+    return value < 0 ? 0 : uint8_t(value);
+}
+
+void Uart::out(uint16_t offset, uint8_t value) {
+    (void)inv::ioport_out(ports_, base_ + offset, 1, value);
+}
+
+bool Uart::start(uint64_t notification) {
+    if (inv::ioport_in(ports_, base_ + kLineStatus, 1) < 0) return false;
+    if (inv::irq_handler_set_notification(irq_, notification) != 0) return false;
+    out(kFifoControl, 0x07);  // FIFO on and cleared, interrupt at every byte
+    out(kModemControl, 0x0B); // DTR, RTS, OUT2 (gates the line to the PIC)
+    out(kIrqEnable, 0x01);    // received data available
+    (void)drain(nullptr, 0);  // anything typed before we started
+    ack();
+    return true;
+}
+
+void Uart::put(uint8_t byte) {
+    // The holding register is free within a character time; QEMU's is at once.
+    while (!(in(kLineStatus)&kTransmitEmpty)) {
+    }
+    out(kData, byte);
+}
+
+void Uart::write(const char* text, size_t length) {
+    for (size_t i = 0; i < length; ++i) {
+        if (text[i] == '\n') put('\r');
+        put(uint8_t(text[i]));
+    }
+}
+
+size_t Uart::drain(uint8_t* out_bytes, size_t capacity) {
+    size_t n = 0;
+    while (in(kLineStatus)&kDataReady) {
+        uint8_t byte = in(kData);
+        if (n < capacity) out_bytes[n++] = byte;
+    }
+    return n;
+}
+
+void Uart::ack() {
+    (void)inv::irq_handler_ack(irq_);
+}
+
+} // namespace rayos::console

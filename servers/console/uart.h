@@ -1,0 +1,38 @@
+// A 16550 UART (COM1) driven through an I/O-port capability: receive by
+// interrupt (the IRQ handler signals the console's notification), transmit
+// by writing the holding register when it is empty.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rayos::console {
+
+class Uart {
+public:
+    // `ports`: an IoPort capability covering base..base+7; `irq`: an
+    // IrqHandler capability for the UART's line; `notification`: where its
+    // interrupts are signalled.
+    Uart(uint64_t ports, uint64_t irq, uint16_t base) : ports_(ports), irq_(irq), base_(base) {}
+
+    // Enables the receive interrupt (FIFO on, one-byte trigger) and binds
+    // the IRQ to `notification`. False if a capability does not work.
+    [[nodiscard]] bool start(uint64_t notification);
+    // Writes bytes, "\n" as "\r\n".
+    void write(const char* text, size_t length);
+    // Moves received bytes to out[0, capacity); returns how many. Call after
+    // each interrupt, then ack().
+    size_t drain(uint8_t* out, size_t capacity);
+    void ack();
+
+private:
+    void put(uint8_t byte);
+    uint8_t in(uint16_t offset);
+    void out(uint16_t offset, uint8_t value);
+
+    uint64_t ports_;
+    uint64_t irq_;
+    uint16_t base_;
+};
+
+} // namespace rayos::console

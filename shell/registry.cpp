@@ -1,0 +1,44 @@
+// The list of command families (each defined in commands/<family>.cpp).
+#include "registry.h"
+
+namespace rayos::shell {
+
+extern const CommandFamily kHelpCommands;
+extern const CommandFamily kProgramCommands;
+extern const CommandFamily kCapsCommands;
+extern const CommandFamily kMemoryCommands;
+extern const CommandFamily kSuperviseCommands;
+extern const CommandFamily kSystemCommands;
+extern const CommandFamily kBenchCommands;
+
+namespace {
+
+const CommandFamily* const kFamilies[] = {
+    &kHelpCommands,      &kProgramCommands, &kCapsCommands,  &kMemoryCommands,
+    &kSuperviseCommands, &kSystemCommands,  &kBenchCommands,
+};
+
+bool same(const char* a, const char* b) {
+    while (*a && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
+}
+
+} // namespace
+
+const CommandSpec* find_command(const char* name) {
+    for (const CommandFamily* family : kFamilies)
+        for (uint32_t i = 0; i < family->count; ++i)
+            if (same(family->specs[i].name, name)) return &family->specs[i];
+    return nullptr;
+}
+
+void for_each_command(void (*f)(const CommandSpec&, void*), void* context) {
+    for (const CommandFamily* family : kFamilies)
+        for (uint32_t i = 0; i < family->count; ++i)
+            f(family->specs[i], context);
+}
+
+} // namespace rayos::shell

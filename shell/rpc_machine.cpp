@@ -1,0 +1,227 @@
+// The shell's Machine over IPC (see rpc_machine.h).
+#include "rpc_machine.h"
+
+#include "format.h"
+
+#include <rayos/idl/init.rpc.h>
+#include <rayos/invoke.h>
+#include <rayos/ipc.h>
+#include <rayos/program.h>
+#include <rayos/runtime.h>
+#include <rayos/syscall.h>
+
+namespace rayos::shell {
+namespace {
+
+using idl::init::ProgramState;
+
+// Slots of the shell's CSpace for the benchmark's objects (after the RPC
+// receive window and the shared frame: see main.cpp).
+constexpr uint64_t kSlotBenchEndpoint = program::kFirstFreeSlot + 8;
+constexpr uint64_t kSlotBenchReply = program::kFirstFreeSlot + 9;
+
+template <size_t N> void copy_text(char (&out)[N], wire::Text text) {
+    size_t n = text.size < N - 1 ? text.size : N - 1;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = text.ptr[i];
+    out[n] = '\0';
+}
+
+const char* state_name(ProgramState s) {
+    switch (s) {
+    case ProgramState::starting:
+        return "starting";
+    case ProgramState::running:
+        return "running";
+    case ProgramState::restarting:
+        return "restarting";
+    case ProgramState::stopped:
+        return "stopped";
+    case ProgramState::failed:
+        return "failed";
+    }
+    return "unknown";
+}
+
+bool rpc_failed(RpcError e, Failure& why) {
+    format_to(why.text, sizeof(why.text), "init did not answer: %s", rpc_error_text(e));
+    return false;
+}
+
+bool answer_failed(idl::common::Error::Reader error, Failure& why) {
+    copy_text(why.text, error.message());
+    return false;
+}
+
+// The benchmark's partner: answers every call at once.
+void echo_forever(void*) {
+    Message m;
+    if (ipc::recv(kSlotBenchEndpoint, kSlotBenchReply, m) < 0) return;
+    for (;;)
+        if (ipc::reply_recv(kSlotBenchEndpoint, kSlotBenchReply, m) < 0) return;
+}
+
+} // namespace
+
+bool RpcMachine::programs(ProgramRow* rows, uint32_t& count, Failure& why) {
+    idl::init::SupervisorClient supervisor(supervisor_);
+    auto call = supervisor.programs(shared_);
+    auto result = call.send();
+    if (!result) return rpc_failed(result.error(), why);
+    auto list = result->programs();
+    count = list.size() < kMaxRows ? list.size() : kMaxRows;
+    for (uint32_t i = 0; i < count; ++i) {
+        auto p = list[i];
+        ProgramRow& r = rows[i];
+        r = ProgramRow{};
+        copy_text(r.name, p.name());
+        copy_text(r.module, p.module());
+        copy_text(r.last_fault, p.lastFault());
+        const char* state = state_name(p.state());
+        for (size_t c = 0; state[c] && c + 1 < sizeof(r.state); ++c)
+            r.state[c] = state[c];
+        r.generation = p.generation();
+        r.restarts = p.restarts();
+        r.clients = p.clients();
+        r.priority = p.priority();
+        r.quota = p.memoryQuota();
+        r.memory_used = p.memoryUsed();
+        r.cpu = p.cpuInstructions();
+        r.ipc = p.ipcCount();
+        r.faults = p.faults();
+    }
+    return true;
+}
+
+bool RpcMachine::caps(const char* program, CapRow* rows, uint32_t& count, Failure& why) {
+    idl::init::SupervisorClient supervisor(supervisor_);
+    auto call = supervisor.caps(shared_);
+    call.params().set_name(program);
+    auto result = call.send();
+    if (!result) return rpc_failed(result.error(), why);
+    if (result->is_error()) return answer_failed(result->error(), why);
+    auto list = result->caps();
+    count = list.size() < kMaxRows ? list.size() : kMaxRows;
+    for (uint32_t i = 0; i < count; ++i) {
+        auto c = list[i];
+        rows[i] = CapRow{};
+        rows[i].slot = c.slot();
+        copy_text(rows[i].type, c.type());
+        rows[i].rights = c.rights();
+        rows[i].badge = c.badge();
+        copy_text(rows[i].what, c.what());
+    }
+    return true;
+}
+
+bool RpcMachine::memory(MemorySummary& summary, MemoryRow* rows, uint32_t& count, Failure& why) {
+    idl::init::SupervisorClient supervisor(supervisor_);
+    auto call = supervisor.memory(shared_);
+    auto result = call.send();
+    if (!result) return rpc_failed(result.error(), why);
+    summary.ram = result->ramBytes();
+    summary.used = result->usedBytes();
+    auto list = result->programs();
+    count = list.size() < kMaxRows ? list.size() : kMaxRows;
+    for (uint32_t i = 0; i < count; ++i) {
+        auto p = list[i];
+        rows[i] = MemoryRow{};
+        copy_text(rows[i].name, p.name());
+        rows[i].quota = p.quota();
+        rows[i].memory = p.memoryBytes();
+        rows[i].used = p.memoryUsed();
+        rows[i].image = p.imageBytes();
+    }
+    return true;
+}
+
+bool RpcMachine::restart(const char* program, uint32_t& generation, Failure& why) {
+    idl::init::SupervisorClient supervisor(supervisor_);
+    auto call = supervisor.restart();
+    call.params().set_name(program);
+    auto result = call.send();
+    if (!result) return rpc_failed(result.error(), why);
+    if (result->has_error() && result->error().code() != idl::common::ErrorCode::ok)
+        return answer_failed(result->error(), why);
+    // Its new generation, as init reports it now.
+    static ProgramRow rows[kMaxRows];
+    uint32_t count = 0;
+    if (!programs(rows, count, why)) return false;
+    for (uint32_t i = 0; i < count; ++i) {
+        const char* a = rows[i].name;
+        const char* b = program;
+        while (*a && *a == *b) {
+            ++a;
+            ++b;
+        }
+        if (*a == *b) generation = rows[i].generation;
+    }
+    return true;
+}
+
+bool RpcMachine::kill(const char* program, Failure& why) {
+    idl::init::SupervisorClient supervisor(supervisor_);
+    auto call = supervisor.kill();
+    call.params().set_name(program);
+    auto result = call.send();
+    if (!result) return rpc_failed(result.error(), why);
+    if (result->has_error() && result->error().code() != idl::common::ErrorCode::ok)
+        return answer_failed(result->error(), why);
+    return true;
+}
+
+uint64_t RpcMachine::ticks() {
+    return uint64_t(sys::clock_ticks());
+}
+
+uint32_t RpcMachine::ticks_per_second() {
+    return abi::kClockHz;
+}
+
+size_t RpcMachine::recent_log(char* out, size_t capacity) {
+    int64_t n = sys::log_read(out, capacity);
+    return n < 0 ? 0 : size_t(n);
+}
+
+bool RpcMachine::bench_ipc(uint32_t rounds, uint64_t& cycles, Failure& why) {
+    if (!bench_endpoint_) {
+        if (inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Endpoint), 0,
+                                program::kSlotCNode, kSlotBenchEndpoint, 1) != 1 ||
+            inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Reply), 0,
+                                program::kSlotCNode, kSlotBenchReply, 1) != 1) {
+            format_to(why.text, sizeof(why.text), "no memory for the benchmark's objects");
+            return false;
+        }
+        if (Thread::spawn(echo_forever, nullptr) < 0) {
+            format_to(why.text, sizeof(why.text), "cannot start the benchmark's thread");
+            return false;
+        }
+        bench_endpoint_ = kSlotBenchEndpoint;
+    }
+    Message m;
+    // One round first, so the partner is waiting in its receive.
+    m.info = abi::MessageInfo::make(0, 1);
+    if (ipc::call(bench_endpoint_, m) < 0) {
+        format_to(why.text, sizeof(why.text), "the benchmark's call failed");
+        return false;
+    }
+    uint64_t start = __builtin_ia32_rdtsc();
+    for (uint32_t i = 0; i < rounds; ++i) {
+        m.info = abi::MessageInfo::make(0, 1);
+        m.words[0] = i;
+        if (ipc::call(bench_endpoint_, m) < 0) {
+            format_to(why.text, sizeof(why.text), "the benchmark's call failed");
+            return false;
+        }
+    }
+    cycles = (__builtin_ia32_rdtsc() - start) / rounds;
+    return true;
+}
+
+void RpcMachine::shutdown(Failure& why) {
+    (void)console_.flush();
+    sys::system_halt(uint64_t(abi::HaltReason::Success));
+    format_to(why.text, sizeof(why.text), "the kernel refused to power off");
+}
+
+} // namespace rayos::shell

@@ -1,0 +1,38 @@
+// The shell's Machine: init's Supervisor for programs, capabilities and
+// memory; the kernel for time, the log and power-off; a thread of its own
+// for the IPC benchmark.
+#pragma once
+
+#include "console_link.h"
+#include "machine.h"
+
+#include <rayos/rpc.h>
+
+namespace rayos::shell {
+
+class RpcMachine final : public Machine {
+public:
+    // `supervisor`: the grant slot of init's Supervisor; `shared`: a shared
+    // buffer for its long answers; `console`: flushed before power-off.
+    RpcMachine(uint64_t supervisor, rpc::SharedBuffer& shared, ConsoleLink& console)
+        : supervisor_(supervisor), shared_(shared), console_(console) {}
+
+    bool programs(ProgramRow* rows, uint32_t& count, Failure& why) override;
+    bool caps(const char* program, CapRow* rows, uint32_t& count, Failure& why) override;
+    bool memory(MemorySummary& summary, MemoryRow* rows, uint32_t& count, Failure& why) override;
+    bool restart(const char* program, uint32_t& generation, Failure& why) override;
+    bool kill(const char* program, Failure& why) override;
+    uint64_t ticks() override;
+    uint32_t ticks_per_second() override;
+    size_t recent_log(char* out, size_t capacity) override;
+    bool bench_ipc(uint32_t rounds, uint64_t& cycles, Failure& why) override;
+    void shutdown(Failure& why) override;
+
+private:
+    uint64_t supervisor_;
+    rpc::SharedBuffer& shared_;
+    ConsoleLink& console_;
+    uint64_t bench_endpoint_ = 0; // made at the first `bench ipc`
+};
+
+} // namespace rayos::shell
