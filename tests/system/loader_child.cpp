@@ -1,6 +1,7 @@
 // A program started by init's loader (tests/system/loader_basics.cpp), not
 // by the kernel. It reports what it sees through the endpoint in its slot 1;
-// with the argument "crash" it faults instead.
+// with the argument "crash" it faults instead, with "exit N" it exits with
+// code N at once.
 #include <rayos/abi/abi.h>
 #include <rayos/rpc.h>
 #include <rayos/runtime.h>
@@ -27,6 +28,8 @@ uint64_t length(const char* s) {
 
 int main(const char* args) {
     rayos::print("child: started with '%s'\n", args);
+    if (args[0] == 'e' && args[1] == 'x' && args[2] == 'i' && args[3] == 't' && args[4] == ' ')
+        return args[5] - '0';
     if (same(args, "crash")) {
         static volatile uintptr_t nowhere = 0x10;           // (opaque to the compiler)
         *reinterpret_cast<volatile uint64_t*>(nowhere) = 1; // a page fault: init hears of it

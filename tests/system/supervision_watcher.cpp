@@ -68,6 +68,15 @@ int main(const char*) {
         verdict(false, "a crashed program is still offered");
     print("watcher: 'crasher' and 'once' are no longer offered\n");
 
+    // Without a `supervisor` grant, init's Supervisor refuses it.
+    idl::init::SupervisorClient supervisor(program::kSlotNameService);
+    auto refused = supervisor.kill();
+    refused.params().set_name("echo");
+    auto answer = refused.send();
+    if (answer || answer.error() != RpcError::NotPermitted)
+        verdict(false, "the Supervisor answered a program it is not granted to");
+    print("watcher: the Supervisor refuses it: %s\n", rpc_error_name(answer.error()));
+
     uint64_t echo = lookup("echo", 2, generation);
     if (!echo || generation != 1) verdict(false, "echo is not there in generation 1");
     auto sum = add(echo, 1, 2);
