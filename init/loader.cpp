@@ -27,7 +27,8 @@ Result<const uint8_t*> map_module(ObjectMaker& maker, const abi::ModuleInfo& mod
     uint64_t window = kModuleWindow + index * kModuleWindowStride;
     if (!(mapped & (1u << index))) {
         for (uint64_t i = 0; i < module.frame_count; ++i)
-            TRY(maker.map(module.frames_first + i, abi::kInitSlotVSpace, window + i * kPage, 0));
+            TRY(maker.map(module.frames_first + i, abi::kInitSlotVSpace, window + i * kPage, 0,
+                          ObjectMaker::Tables::OnlyMine));
         mapped |= 1u << index;
     }
     return reinterpret_cast<const uint8_t*>(window + module.offset);
@@ -41,7 +42,7 @@ VoidResult add_page(ObjectMaker& maker, uint64_t vspace, uint64_t vaddr, uint64_
     uint64_t frame = TRY(maker.make(abi::ObjectType::Frame, 12));
     if (length)
         TRY(check(inv::frame_write(frame, page_offset, reinterpret_cast<uint64_t>(bytes), length)));
-    TRY(maker.map(frame, vspace, vaddr, attributes));
+    TRY(maker.map(frame, vspace, vaddr, attributes, ObjectMaker::Tables::OnlyMine));
     if (frame_out) *frame_out = frame;
     return {};
 }

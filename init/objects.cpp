@@ -41,10 +41,31 @@ void ObjectMaker::forget_all() {
     for (size_t i = 0; i < recorded_count_; ++i)
         slots::free(recorded_[i]);
     recorded_count_ = 0;
+    known_count_ = 0;
 }
 
-VoidResult ObjectMaker::map(uint64_t frame, uint64_t vspace, uint64_t vaddr, uint64_t attributes) {
-    for (int tables = 0; tables <= 3; ++tables) {
+bool ObjectMaker::knows_table(uint64_t key) const {
+    for (size_t i = 0; i < known_count_; ++i)
+        if (known_tables_[i] == key) return true;
+    return false;
+}
+
+VoidResult ObjectMaker::map(uint64_t frame, uint64_t vspace, uint64_t vaddr, uint64_t attributes,
+                            Tables tables) {
+    // Where only this maker makes tables, the tables that exist are the ones
+    // it made: make the missing ones first rather than probing.
+    if (tables == Tables::OnlyMine) {
+        for (uint64_t level = 1; level <= 3; ++level) {
+            uint64_t key = vspace << 32 | level << 28 | (vaddr >> (48 - 9 * level));
+            if (knows_table(key)) continue;
+            if (known_count_ == kMaxKnownTables) break; // (probe from here on)
+            uint64_t table = TRY(make(abi::ObjectType::PageTable));
+            int64_t mapped = inv::page_table_map(table, vspace, vaddr);
+            if (mapped < 0) return Error(sys::status(mapped));
+            known_tables_[known_count_++] = key;
+        }
+    }
+    for (int attempt = 0; attempt <= 3; ++attempt) {
         int64_t r = inv::frame_map(frame, vspace, vaddr, attributes);
         if (r == 0) return {};
         if (sys::status(r) != abi::Status::NotFound) return Error(sys::status(r));

@@ -143,6 +143,11 @@ RpcError Supervisor::restart(rpc::CallContext& call, idl::init::ProgramName::Rea
         set_error(result.init_error(), ErrorCode::notFound, "no such program");
         return RpcError::Ok;
     }
+    if (uint64_t(index) + 1 == call.badge()) {
+        set_error(result.init_error(), ErrorCode::invalidArgument,
+                  "a program cannot restart itself this way (it would not hear the answer)");
+        return RpcError::Ok;
+    }
     if (!system_.restart_now(uint32_t(index)))
         set_error(result.init_error(), ErrorCode::internal, "it could not be started again");
     return RpcError::Ok;

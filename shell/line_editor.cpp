@@ -83,6 +83,7 @@ LineEditor::Event LineEditor::key(uint8_t byte) {
     case kDelete:
     case kBackspace:
         erase_before();
+        if (length_ == 0) overflowed_ = false;
         return Event::None;
     case kCtrlA:
         move_to(0);
@@ -96,6 +97,7 @@ LineEditor::Event LineEditor::key(uint8_t byte) {
             buffer_[i - cursor_] = buffer_[i];
         length_ -= cursor_;
         cursor_ = 0;
+        if (length_ == 0) overflowed_ = false; // nothing of the long line is left
         redraw();
         return Event::None;
     case kTab:

@@ -9,7 +9,8 @@
 // Completer; Enter (CR or LF) ends the line. Anything else (other control
 // bytes, bytes >= 0x80, unknown escape sequences) is ignored with a bell.
 // A line longer than kMaxLine is not truncated silently: the excess is
-// refused with a bell and the finished line reports overflowed().
+// refused with a bell and the finished line reports overflowed() — unless
+// the line was erased completely (Backspace, ^U) before it ended.
 #pragma once
 
 #include <cstddef>

@@ -12,13 +12,18 @@ Suites, in order:
            build/debug/test-logs/)
   harness  self-tests of the QEMU harness (tests/harness/test_qemu_harness.py)
   system   QEMU system tests (tests/system/cases.py) on the debug and release builds
+  shell    the shell tests (tests/shell/test_shell.py) on the debug build: they
+           boot the whole system (init, console server, shell) and type into
+           its serial console; most share one booted system
 
-A PATTERN (shell glob, e.g. 'system.*' or 'harness.catches_*') selects
-system cases by name; with patterns only the matching system cases run.
+A PATTERN (shell glob, e.g. 'system.*', 'harness.catches_*' or 'shell.*')
+selects system cases and shell tests by name; with patterns only the
+matching ones run.
 Counting: each doctest case and each harness self-test counts once, the fuzz
 run once; a system case with a guest test summary counts its guest tests,
-any other case once.
-Serial logs of system cases go to build/<type>/test-logs/.
+any other case once; each shell test once.
+Serial logs of system cases go to build/<type>/test-logs/, those of failed
+shell tests to build/debug/test-logs/shell.<name>.log.
 """
 
 from __future__ import annotations
@@ -164,6 +169,25 @@ def run_case(build: Path, kind: str, case: Case, tally: Tally) -> None:
         tally.record(name, ok, detail)
 
 
+def run_shell_suite(build: Path, patterns: list[str], tally: Tally) -> None:
+    """The shell tests whose names match ``patterns`` (all without any)."""
+    try:
+        sys.path.insert(0, str(REPO / "tests" / "shell"))
+        import shell_suite
+        import test_shell
+    except ImportError as error:  # pexpect (python3-pexpect) is missing
+        tally.record("shell", False, f"cannot load the shell tests: {error}")
+        return
+    checks = test_shell.selected(patterns)
+    if not checks:
+        return
+    missing = [module for module in qemu.system_modules(build) if not Path(module).exists()]
+    if missing:
+        tally.record("shell", False, f"{missing[0]} is not built")
+        return
+    shell_suite.run_checks(build, checks, tally.record, build / "test-logs")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -185,6 +209,7 @@ def main() -> int:
             continue
         for kind in case.builds:
             run_case(root / kind, kind, case, tally)
+    run_shell_suite(root / "debug", args.patterns, tally)
 
     print(f"\nall tests finished in {time.monotonic() - started:.0f} s")
     if tally.failures:

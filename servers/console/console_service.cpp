@@ -23,6 +23,7 @@ uint32_t ConsoleService::take(uint8_t* out, uint32_t max) {
         input_head_ = (input_head_ + 1) % limits::kConsoleInputBytes;
         --input_count_;
     }
+    if (receiving_paused_) receive(); // room again: what waited in the UART
     return n;
 }
 
@@ -46,22 +47,28 @@ RpcError ConsoleService::read(rpc::CallContext& call, idl::console::ReadRequest:
 
 RpcError ConsoleService::other(rpc::Incoming& in) {
     if (in.method_label() != abi::kLabelNotification) return RpcError::UnknownMethod;
-    uint8_t bytes[64];
-    for (;;) {
-        size_t n = uart_.drain(bytes, sizeof(bytes));
-        for (size_t i = 0; i < n; ++i) {
-            if (input_count_ == limits::kConsoleInputBytes) {
-                ++dropped_;
-                continue;
-            }
-            input_[(input_head_ + input_count_) % limits::kConsoleInputBytes] = bytes[i];
-            ++input_count_;
-        }
-        if (n < sizeof(bytes)) break;
-    }
+    receive();
     uart_.ack();
     answer_waiting();
     return RpcError::Ok;
+}
+
+void ConsoleService::receive() {
+    // Only as much as the buffer holds: the rest waits in the UART (and the
+    // host), with the interrupt off until a read makes room.
+    while (input_count_ < limits::kConsoleInputBytes) {
+        uint32_t tail = (input_head_ + input_count_) % limits::kConsoleInputBytes;
+        uint32_t room = limits::kConsoleInputBytes - input_count_;
+        if (room > limits::kConsoleInputBytes - tail) room = limits::kConsoleInputBytes - tail;
+        size_t n = uart_.drain(input_ + tail, room);
+        if (n == 0) break;
+        input_count_ += uint32_t(n);
+    }
+    bool full = input_count_ == limits::kConsoleInputBytes;
+    if (full != receiving_paused_) {
+        uart_.receive_interrupt(!full);
+        receiving_paused_ = full;
+    }
 }
 
 void ConsoleService::answer_waiting() {

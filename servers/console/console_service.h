@@ -6,7 +6,10 @@
 //
 // Input: bytes arrive by interrupt into a buffer; read returns what is
 // there, or — when nothing is — keeps the caller waiting (a deferred reply)
-// until the next byte arrives. Readers are served in arrival order.
+// until the next byte arrives. Readers are served in arrival order. Nothing
+// typed is lost: when the buffer is full, the receive interrupt is turned
+// off and the bytes wait in the UART (QEMU then holds back the host side)
+// until a read makes room.
 #pragma once
 
 #include "uart.h"
@@ -29,8 +32,6 @@ public:
     // The UART's interrupt (a signal of the bound notification).
     RpcError other(rpc::Incoming& in) override;
 
-    uint64_t dropped() const { return dropped_; }
-
 private:
     struct Waiting {
         rpc::Deferred call;
@@ -38,6 +39,8 @@ private:
     };
     // Takes up to `max` buffered input bytes into out; how many.
     uint32_t take(uint8_t* out, uint32_t max);
+    // Moves what the UART received into the buffer.
+    void receive();
     void answer_waiting();
 
     Uart& uart_;
@@ -46,7 +49,7 @@ private:
     uint8_t input_[limits::kConsoleInputBytes] = {};
     uint32_t input_head_ = 0; // next byte to read
     uint32_t input_count_ = 0;
-    uint64_t dropped_ = 0;
+    bool receiving_paused_ = false; // buffer full: the receive interrupt is off
 
     Waiting waiting_[limits::kConsoleWaitingReaders] = {};
     uint32_t waiting_count_ = 0;

@@ -31,8 +31,7 @@ bool Uart::start(uint64_t notification) {
     if (inv::irq_handler_set_notification(irq_, notification) != 0) return false;
     out(kFifoControl, 0x07);  // FIFO on and cleared, interrupt at every byte
     out(kModemControl, 0x0B); // DTR, RTS, OUT2 (gates the line to the PIC)
-    out(kIrqEnable, 0x01);    // received data available
-    (void)drain(nullptr, 0);  // anything typed before we started
+    receive_interrupt(true);  // (bytes typed before are taken at the first interrupt)
     ack();
     return true;
 }
@@ -53,11 +52,21 @@ void Uart::write(const char* text, size_t length) {
 
 size_t Uart::drain(uint8_t* out_bytes, size_t capacity) {
     size_t n = 0;
-    while (in(kLineStatus)&kDataReady) {
-        uint8_t byte = in(kData);
-        if (n < capacity) out_bytes[n++] = byte;
-    }
+    while (n < capacity && data_ready())
+        out_bytes[n++] = in(kData);
     return n;
+}
+
+bool Uart::transmit_empty() {
+    return (in(kLineStatus)&kTransmitEmpty) != 0;
+}
+
+bool Uart::data_ready() {
+    return (in(kLineStatus)&kDataReady) != 0;
+}
+
+void Uart::receive_interrupt(bool on) {
+    out(kIrqEnable, on ? 0x01 : 0x00); // received data available
 }
 
 void Uart::ack() {

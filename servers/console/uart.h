@@ -20,13 +20,19 @@ public:
     [[nodiscard]] bool start(uint64_t notification);
     // Writes bytes, "\n" as "\r\n".
     void write(const char* text, size_t length);
-    // Moves received bytes to out[0, capacity); returns how many. Call after
-    // each interrupt, then ack().
+    // Moves received bytes to out[0, capacity); returns how many (bytes
+    // beyond `capacity` stay in the UART). Call after each interrupt, then
+    // ack().
     size_t drain(uint8_t* out, size_t capacity);
     void ack();
+    // Whether received bytes raise the interrupt. Off while nobody can take
+    // input: the bytes then wait in the UART and, behind it, in the host.
+    void receive_interrupt(bool on);
 
 private:
     void put(uint8_t byte);
+    bool data_ready();
+    bool transmit_empty();
     uint8_t in(uint16_t offset);
     void out(uint16_t offset, uint8_t value);
 

@@ -7,6 +7,8 @@ guest instruction, -cpu qemu64) and prints a table, or with --json one object
 Each run boots init (a benchmark program itself, or init with a manifest
 and the programs it starts); benchmark programs print lines
   BENCH name=<name> unit=<unit> median=<n> min=<n> iterations=<n>
+Last, boot.to_shell boots the system ./rayos run boots and reads the TSC the
+shell reports just before its first prompt.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
@@ -32,6 +36,7 @@ RUNS = [
 # (docs/ARCHITECTURE.md §Measuring).
 TARGETS = {
     "boot.to_init": ("<= 20,000,000", "6.1 billion"),
+    "boot.to_shell": ("<= 60,000,000", ""),
     "syscall.null": ("<= 80", "335"),
     "ipc.call_reply.same_as": ("", "futex 10,100"),
     "ipc.call_reply.cross_as": ("<= 400", "pipe 12,970"),
@@ -47,8 +52,43 @@ TARGETS = {
     "init.restart": ("<= 5,000,000", ""),
 }
 
+# boot.to_shell boots the system ./rayos run boots (init/system.manifest.txt).
+SYSTEM = ["init/init.elf", "init/system.manifest.bin", "servers/console/console.elf",
+          "shell/shell.elf"]
+SHELL_READY = re.compile(rb"shell: ready at TSC (\d+)")
+
 LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",
                   re.MULTILINE)
+
+
+def boot_to_shell(build: Path, timeout: float = 120.0) -> dict:
+    """Boots the system, reads the TSC the shell reports just before its
+    first prompt (instructions since reset), then types `shutdown`."""
+    argv = qemu.qemu_command(build / "microkernel" / "kernel.elf",
+                             [str(build / module) for module in SYSTEM])
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    assert process.stdin is not None and process.stdout is not None
+    deadline = time.monotonic() + timeout
+    seen = b""
+    try:
+        while not (match := SHELL_READY.search(seen)) or b"rayos> " not in seen:
+            if time.monotonic() > deadline:
+                raise RuntimeError("no shell prompt within the timeout")
+            chunk = process.stdout.read1(4096)
+            if not chunk:
+                raise RuntimeError("QEMU ended before the shell prompt")
+            seen += chunk
+        process.stdin.write(b"shutdown\r")
+        process.stdin.flush()
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    instructions = int(match.group(1))
+    return {"name": "boot.to_shell", "unit": "instructions", "median": instructions,
+            "min": instructions, "iterations": 1}
 
 
 def main() -> int:
@@ -69,6 +109,11 @@ def main() -> int:
         for name, unit, median, minimum, iterations in LINE.findall(verdict.log):
             results.append({"name": name, "unit": unit, "median": int(median),
                             "min": int(minimum), "iterations": int(iterations)})
+    try:
+        results.append(boot_to_shell(build))
+    except RuntimeError as error:
+        print(f"bench: boot.to_shell: {error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps({"benchmarks": results}))
         return 0

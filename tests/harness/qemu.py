@@ -332,6 +332,18 @@ def qemu_command(kernel: PathLike, modules: Sequence[str], append: str = "",
     return argv
 
 
+def system_modules(build: PathLike) -> list[str]:
+    """The boot modules of the whole system in ``build`` (build/debug ...):
+    init first, then its system manifest and the programs it names (the
+    console server and the shell). ``./rayos run`` and the shell tests boot
+    these."""
+    root = Path(build)
+    return [str(root / "init" / "init.elf"),
+            str(root / "init" / "system.manifest.bin"),
+            str(root / "servers" / "console" / "console.elf"),
+            str(root / "shell" / "shell.elf")]
+
+
 def interactive_command(kernel: PathLike, modules: Sequence[str], append: str = "") -> list[str]:
     """The QEMU argv for ``./rayos run``: the serial console (multiplexed with
     QEMU's monitor, so Ctrl-A X quits) on the terminal, guest time following

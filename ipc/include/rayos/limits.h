@@ -26,7 +26,7 @@ constexpr uint64_t kFirstAllocatableSlot = 1024;
 constexpr uint64_t kAllocatableSlots = 2048;
 
 // The console server (servers/console): keyboard bytes buffered until a
-// read takes them (more are dropped and counted), the most one read
+// read takes them (more wait in the UART), the most one read
 // returns, the callers that may wait in read at once, and the longest text
 // one write takes (longer writes are refused; the shell writes in pieces).
 constexpr uint32_t kConsoleInputBytes = 1024;

@@ -1,0 +1,499 @@
+#!/usr/bin/python3
+"""The shell tests: each one types into the serial console of a booted RayOS
+(init, the console server and the shell) and checks the replies.
+
+    test_shell.py [--build build/debug] [--verbose] [PATTERN ...]
+
+CHECKS run in order and share one booted system (shell_suite.py). Each
+session check leaves the shell at a prompt, except the last, which powers
+the machine off; checks that read a generation compare with what they saw
+first, so any subset runs on its own. The script checks run
+``run_interactive.py --script`` in a VM of their own.
+
+tests/run_tests.py runs them as the suite ``shell`` (names ``shell.<check>``);
+run alone, this prints one PASS/FAIL line per check and a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import qemu  # noqa: E402
+from console_session import BANNER, Reply  # noqa: E402
+from shell_suite import Check, CheckFailed, Context, ensure, run_checks  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_INTERACTIVE = REPO / "tests" / "harness" / "run_interactive.py"
+
+COMMANDS = ("help", "ps", "caps", "mem", "servers", "restart", "kill", "uptime", "log",
+            "bench", "shutdown")
+PROGRAMS = ("console", "shell")  # the programs in init's system manifest
+SERVERS = ("console",)  # those other programs use
+STATES = ("running", "restarting", "stopped", "failed")
+
+UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
+HOME, END = b"\x1b[H", b"\x1b[F"
+BACKSPACE, CTRL_C, CTRL_U, TAB, ENTER = b"\x7f", b"\x03", b"\x15", b"\t", b"\r"
+# Control bytes the line editor has no use for (it rings the bell): all
+# below 0x20 except ^A ^C ^E BS TAB LF CR ^U ESC.
+IGNORED_CONTROLS = bytes(b for b in range(0x20) if b not in b"\x01\x03\x05\x08\t\n\r\x15\x1b")
+BINARY = bytes(range(0x80, 0x100))
+
+LINE_TOO_LONG = "error: line too long (at most 255 characters)"
+MAX_LINE = 255
+KILL_TIMEOUT = 120.0  # the console comes back after init's back-off
+LONG_LINE = 10_000
+PACE = 64  # keys typed before waiting for their echo
+SCRIPT_TIMEOUT = 300.0
+UPTIME_WAIT = 10.0
+PASTED_LINES = 20
+PASTE_TIMEOUT = 20.0  # a paste is echoed in well under a second
+
+UPTIME_RE = re.compile(r"^up (\d+)\.(\d\d) s \((\d+) ticks\)$")
+BENCH_RE = re.compile(r"^ipc round trip: (\d+) cycles \(average of (\d+) calls\)$")
+HELP_ROW_RE = re.compile(r"^  ([a-z]+) +(\S.*)$")
+CAPS_ROW_RE = re.compile(r"^ *(\d+) +(\S+)")
+UNKNOWN_RE = re.compile(r"^error: unknown command '(.*)' \(type 'help'\)$")
+
+
+# --- helpers ------------------------------------------------------------------
+
+def lines_of(output: str) -> list[str]:
+    return output.split("\n") if output else []
+
+
+def only_line(output: str, what: str) -> str:
+    """The single line of ``output``; fails unless there is exactly one."""
+    lines = lines_of(output)
+    ensure(len(lines) == 1, f"{what}: expected one line, got {lines!r}")
+    return lines[0]
+
+
+def expect_error(context: Context, command: str, error: str) -> None:
+    """``command`` must answer with exactly the one line ``error``."""
+    output = context.session.run(command)
+    ensure(lines_of(output) == [error], f"{command!r}: expected {error!r}, got {output!r}")
+
+
+def uptime_ticks(output: str, what: str = "uptime") -> int:
+    match = UPTIME_RE.match(only_line(output, what))
+    ensure(match, f"{what}: not 'up S.HH s (N ticks)': {output!r}")
+    return int(match.group(3))
+
+
+def expect_uptime_ran(reply: Reply, line: str = "uptime") -> None:
+    """The edited line shows ``line`` and what ran was uptime."""
+    ensure(reply.line.rstrip() == line,
+           f"the terminal shows {reply.line!r}, not {line!r} (raw {reply.raw!r})")
+    uptime_ticks(reply.output, f"after editing to {line!r}")
+
+
+def table(output: str, header_start: str, header_has: str, what: str) -> list[str]:
+    """The rows of a table whose header starts with / contains the given words."""
+    lines = lines_of(output)
+    ensure(lines, f"{what}: no output")
+    header = lines[0]
+    ensure(header.startswith(header_start) and header_has in header,
+           f"{what}: header {header!r} lacks {header_start!r} ... {header_has!r}")
+    ensure(not any(line.startswith("error: ") for line in lines), f"{what}: {output!r}")
+    return lines[1:]
+
+
+def row_of(rows: list[str], name: str, what: str) -> str:
+    found = [row for row in rows if row.split()[:1] == [name]]
+    ensure(len(found) == 1, f"{what}: expected one row for {name!r} in {rows!r}")
+    return found[0]
+
+
+def server_row(context: Context) -> tuple[int, str]:
+    """(generation, state) of the console in ``servers``."""
+    rows = table(context.session.run("servers"), "NAME", "GENERATION", "servers")
+    fields = row_of(rows, "console", "servers").split()
+    ensure(len(fields) >= 3 and fields[1].isdigit() and fields[2] in STATES,
+           f"servers: console row not 'console <generation> <state> ...': {fields!r}")
+    return int(fields[1]), fields[2]
+
+
+def expect_uptime_answers(context: Context) -> None:
+    uptime_ticks(context.session.run("uptime"), "uptime (does the shell still answer?)")
+
+
+# --- the session checks, in order ------------------------------------------------
+
+def boots_to_prompt(context: Context) -> None:
+    log = context.session.log
+    ensure(BANNER in log, "no shell banner")
+    ensure(re.search(r"boot modules: 4\b", log), "the kernel did not report 4 boot modules")
+
+
+def empty_line_runs_nothing(context: Context) -> None:
+    reply = context.session.enter(ENTER)
+    ensure(reply.output == "", f"an empty line printed {reply.output!r}")
+
+
+def help_lists_commands(context: Context) -> None:
+    lines = lines_of(context.session.run("help"))
+    if lines and not lines[0].startswith(" "):
+        lines = lines[1:]  # a heading line is allowed
+    names = []
+    for line in lines:
+        match = HELP_ROW_RE.match(line)
+        ensure(match, f"help: line not '  name  summary': {line!r}")
+        names.append(match.group(1))
+    ensure(sorted(names) == sorted(COMMANDS), f"help lists {names}, expected {list(COMMANDS)}")
+
+
+def help_for_each_command(context: Context) -> None:
+    usages = {"restart": "usage: restart <program>", "caps": "usage: caps <program>",
+              "bench": "usage: bench ipc [rounds]"}
+    for command in COMMANDS:
+        lines = lines_of(context.session.run(f"help {command}"))
+        ensure(len(lines) >= 2 and lines[0].startswith(f"usage: {command}") and lines[1].strip(),
+               f"help {command}: expected 'usage: {command}...' and a description: {lines!r}")
+        if command in usages:
+            ensure(lines[0] == usages[command], f"help {command}: {lines[0]!r}, "
+                   f"expected {usages[command]!r}")
+
+
+def help_unknown_command(context: Context) -> None:
+    expect_error(context, "help nosuch", "error: help: no command 'nosuch'")
+
+
+def unknown_command(context: Context) -> None:
+    expect_error(context, "foo", "error: unknown command 'foo' (type 'help')")
+
+
+def wrong_arguments(context: Context) -> None:
+    expect_error(context, "restart", "error: restart: usage: restart <program>")
+    expect_error(context, "caps a b", "error: caps: usage: caps <program>")
+    expect_error(context, "bench foo", "error: bench: usage: bench ipc [rounds]")
+
+
+def ps_lists_programs(context: Context) -> None:
+    rows = table(context.session.run("ps"), "NAME", "STATE", "ps")
+    ensure(sorted(row.split()[0] for row in rows if row.split()) == sorted(PROGRAMS),
+           f"ps: expected rows for {PROGRAMS}, got {rows!r}")
+    for name in PROGRAMS:
+        fields = row_of(rows, name, "ps").split()
+        ensure("running" in fields, f"ps: {name} is not running: {fields!r}")
+        ensure(sum(field.isdigit() for field in fields) >= 2,
+               f"ps: {name} row lacks generation and restart count: {fields!r}")
+
+
+def servers_lists_console(context: Context) -> None:
+    rows = table(context.session.run("servers"), "NAME", "GENERATION", "servers")
+    ensure([row.split()[0] for row in rows if row.split()] == list(SERVERS),
+           f"servers: expected rows for {SERVERS}, got {rows!r}")
+    generation, state = server_row(context)
+    ensure(state == "running" and generation >= 1, f"servers: console {state}, "
+           f"generation {generation}")
+
+
+def caps_lists_slots(context: Context) -> None:
+    for program in PROGRAMS:
+        rows = table(context.session.run(f"caps {program}"), "SLOT", "", f"caps {program}")
+        ensure(rows and all(CAPS_ROW_RE.match(row) for row in rows),
+               f"caps {program}: rows not '<slot> <type> ...': {rows!r}")
+        ensure(any(CAPS_ROW_RE.match(row).group(2) == "Endpoint" for row in rows),
+               f"caps {program}: no Endpoint among {rows!r}")
+
+
+def caps_unknown_program(context: Context) -> None:
+    expect_error(context, "caps nosuch", "error: caps: no such program")
+
+
+def mem_shows_ram_and_programs(context: Context) -> None:
+    lines = lines_of(context.session.run("mem"))
+    ensure(lines and lines[0].startswith("RAM:"), f"mem: first line not 'RAM: ...': {lines!r}")
+    for program in PROGRAMS:
+        ensure(any(re.search(rf"\b{program}\b", line) for line in lines[1:]),
+               f"mem: no row for {program}: {lines!r}")
+
+
+def uptime_advances(context: Context) -> None:
+    # Guest time advances while the guest idles (QEMU warps the instruction
+    # clock to the next timer), i.e. with host time: ask again for a while.
+    first = uptime_ticks(context.session.run("uptime"))
+    deadline = time.monotonic() + UPTIME_WAIT
+    while True:
+        time.sleep(0.2)
+        later = uptime_ticks(context.session.run("uptime"))
+        if later > first:
+            return
+        ensure(later == first, f"uptime: ticks went back from {first} to {later}")
+        ensure(time.monotonic() < deadline,
+               f"uptime: still {first} ticks after {UPTIME_WAIT:g} s")
+
+
+def log_shows_kernel_log(context: Context) -> None:
+    lines = lines_of(context.session.run("log"))
+    ensure(1 <= len(lines) <= 20, f"log: expected 1-20 lines, got {len(lines)}")
+    ensure(not any(line.startswith("error: ") for line in lines), f"log: {lines!r}")
+    lines = lines_of(context.session.run("log 3"))
+    ensure(1 <= len(lines) <= 3, f"log 3: expected 1-3 lines, got {lines!r}")
+
+
+def bench_ipc(context: Context) -> None:
+    match = BENCH_RE.match(only_line(context.session.run("bench ipc"), "bench ipc"))
+    ensure(match and int(match.group(1)) > 0, "bench ipc: not 'ipc round trip: N cycles "
+           "(average of R calls)'")
+    line = only_line(context.session.run("bench ipc 50"), "bench ipc 50")
+    match = BENCH_RE.match(line)
+    ensure(match and match.group(2) == "50", f"bench ipc 50: {line!r}")
+
+
+def history_up_and_down(context: Context) -> None:
+    session = context.session
+    session.run("uptime")
+    session.run("servers")
+    expect_uptime_ran(session.enter(UP + UP + ENTER))  # history: uptime servers uptime
+    for keys, what in ((UP + UP + UP + DOWN + ENTER, "Up Up Up Down"), (UP + ENTER, "Up")):
+        reply = session.enter(keys)
+        ensure(reply.line == "servers" and reply.output.startswith("NAME"),
+               f"{what}: expected 'servers' to run, got {reply.line!r}: {reply.output!r}")
+
+
+def backspace_erases(context: Context) -> None:
+    expect_uptime_ran(context.session.enter(b"uptimX" + BACKSPACE + b"e" + ENTER))
+
+
+def left_right_insert(context: Context) -> None:
+    expect_uptime_ran(context.session.enter(b"uptme" + LEFT + LEFT + b"i" + RIGHT + ENTER))
+
+
+def home_end_move(context: Context) -> None:
+    expect_uptime_ran(context.session.enter(b"ptim" + HOME + b"u" + END + b"e" + ENTER))
+
+
+def ctrl_u_erases_to_line_start(context: Context) -> None:
+    session = context.session
+    expect_uptime_ran(session.enter(b"garbage" + CTRL_U + b"uptime" + ENTER))
+    expect_uptime_ran(session.enter(b"xxuptime" + HOME + RIGHT + RIGHT + CTRL_U + ENTER))
+
+
+def ctrl_c_cancels_line(context: Context) -> None:
+    reply = context.session.enter(b"uptime" + CTRL_C)
+    ensure("^C" in reply.raw, f"Ctrl-C: no '^C' shown: {reply.raw!r}")
+    ensure(reply.output == "", f"Ctrl-C: the line ran: {reply.output!r}")
+    expect_uptime_answers(context)
+
+
+def tab_completes_command(context: Context) -> None:
+    expect_uptime_ran(context.session.enter(b"upt" + TAB + ENTER))
+
+
+def tab_completes_subcommand(context: Context) -> None:
+    reply = context.session.enter(b"bench i" + TAB + ENTER)
+    ensure(reply.line.rstrip() == "bench ipc", f"bench i<Tab>: the terminal shows {reply.line!r}")
+    ensure(BENCH_RE.match(only_line(reply.output, "bench i<Tab>")), f"{reply.output!r}")
+
+
+def long_line_refused(context: Context) -> None:
+    # Typed as fast as the echo comes back (each key shows as itself or as
+    # a bell); pasting at full speed is pasted_lines_arrive_intact.
+    session = context.session
+    session.discard_pending()
+    typed = 0
+    for start in range(0, LONG_LINE, PACE):
+        session.send_keys(b"x" * min(PACE, LONG_LINE - start))
+        typed = min(start + PACE, LONG_LINE)
+        session.wait_until(lambda text: text.count("x") + text.count("\a") >= typed,
+                           what=f"echo of {typed} keys")
+    session.send_keys(ENTER)
+    reply = session.expect_prompt()
+    ensure(reply.lines == [LINE_TOO_LONG], f"{LONG_LINE:,} characters: expected "
+           f"{LINE_TOO_LONG!r}, got {reply.output[:300]!r}")
+    ensure(reply.line == "x" * MAX_LINE,
+           f"the terminal shows {len(reply.line)} characters, expected {MAX_LINE}")
+    ensure(reply.bells == LONG_LINE - MAX_LINE,
+           f"{reply.bells} bells for {LONG_LINE - MAX_LINE} refused keys")
+    expect_uptime_answers(context)
+
+
+def pasted_lines_arrive_intact(context: Context) -> None:
+    # Many lines typed at once (a paste, about 4 KB): every key must reach
+    # the shell, in order. Each line is an unknown command, which the error
+    # names.
+    session = context.session
+    # Lines of 3-digit counters: no repetition hides a lost key.
+    names = [f"paste{index:02d}_" + "".join(f"{i:03d}" for i in range(64))
+             for index in range(PASTED_LINES)]
+    session.discard_pending()
+    session.send_keys(b"".join(name.encode() + ENTER for name in names))
+    for name in names:
+        reply = session.expect_prompt(PASTE_TIMEOUT)
+        match = UNKNOWN_RE.match(reply.lines[0]) if len(reply.lines) == 1 else None
+        ensure(match, f"pasted line {name[:7]!r}: unexpected reply {reply.output[:200]!r}")
+        got = match.group(1)
+        at = next((i for i, (a, b) in enumerate(zip(name, got)) if a != b), min(len(name), len(got)))
+        ensure(got == name, f"pasted line {name[:7]!r} arrived as {len(got)} characters instead "
+               f"of {len(name)}, first difference at {at}: expected {name[at:at + 12]!r}, "
+               f"got {got[at:at + 12]!r} (keys lost, repeated or reordered)")
+
+
+def control_characters_ignored(context: Context) -> None:
+    half = len(IGNORED_CONTROLS) // 2
+    reply = context.session.enter(b"up" + IGNORED_CONTROLS[:half] + b"ti"
+                                  + IGNORED_CONTROLS[half:] + b"me" + ENTER)
+    expect_uptime_ran(reply)
+    ensure(reply.bells >= len(IGNORED_CONTROLS),
+           f"{reply.bells} bells for {len(IGNORED_CONTROLS)} control characters")
+
+
+def binary_bytes_ignored(context: Context) -> None:
+    reply = context.session.enter(b"up" + BINARY[:64] + b"ti" + BINARY[64:] + b"me" + ENTER)
+    expect_uptime_ran(reply)
+    ensure(reply.bells >= len(BINARY), f"{reply.bells} bells for {len(BINARY)} bytes >= 0x80")
+    reply = context.session.enter(BINARY + ENTER)
+    ensure(reply.output == "", f"a line of binary bytes printed {reply.output!r}")
+
+
+def kill_console_restarts_it(context: Context) -> None:
+    generation, _ = server_row(context)
+    output = context.session.run("kill console", KILL_TIMEOUT)
+    ensure("killed 'console'; init restarts it per its policy" in lines_of(output),
+           f"kill console: {output!r}")
+    after, state = server_row(context)
+    ensure((after, state) == (generation + 1, "running"),
+           f"after kill console: console is {state} in generation {after}, expected running "
+           f"in generation {generation + 1}")
+    expect_uptime_answers(context)
+
+
+def restart_console(context: Context) -> None:
+    generation, _ = server_row(context)
+    output = context.session.run("restart console", KILL_TIMEOUT)
+    expected = f"restarted 'console' (generation {generation + 1})"
+    ensure(expected in lines_of(output), f"restart console: expected {expected!r}, "
+           f"got {output!r}")
+    after, state = server_row(context)
+    ensure((after, state) == (generation + 1, "running"),
+           f"after restart: console {state} in generation {after}")
+    expect_uptime_answers(context)
+
+
+def restart_unknown_program(context: Context) -> None:
+    expect_error(context, "restart nosuch", "error: restart: no such program")
+
+
+def shutdown_powers_off(context: Context) -> None:
+    status = context.session.shutdown()
+    expected = qemu.exit_codes().success_status
+    ensure(status == expected, f"QEMU exit status {status}, expected {expected} (success)")
+
+
+# --- ./rayos run --script ---------------------------------------------------------
+
+def run_script(context: Context, script: str, via_stdin: bool) -> subprocess.CompletedProcess[str]:
+    """run_interactive.py --script on ``script``, given as a file or on
+    standard input (``--script -``, what ./rayos passes for a pipe)."""
+    with tempfile.TemporaryDirectory(prefix="rayos-script-") as work:
+        path = Path(work) / "commands.rayos"
+        path.write_text(script, encoding="utf-8")
+        argv = [sys.executable, str(RUN_INTERACTIVE), "--build", str(context.build),
+                "--script", "-" if via_stdin else str(path)]
+        try:
+            proc = subprocess.run(argv, input=script if via_stdin else "", capture_output=True,
+                                  text=True, timeout=SCRIPT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise CheckFailed(f"run_interactive.py --script: no exit in {SCRIPT_TIMEOUT:g} s")
+    context.note(f"$ {' '.join(argv)}  (exit status {proc.returncode})\n"
+                 f"--- script ---\n{script}--- stdout ---\n{proc.stdout}"
+                 f"--- stderr ---\n{proc.stderr}")
+    return proc
+
+
+def script_good_commands_exit_0(context: Context) -> None:
+    proc = run_script(context, "# a comment, then an empty line\n\nuptime\nshutdown\n", False)
+    ensure(proc.returncode == 0, f"exit status {proc.returncode}, expected 0: "
+           f"{proc.stderr.strip()[-300:]!r}")
+    lines = proc.stdout.splitlines()
+    ensure("rayos> uptime" in lines and any(UPTIME_RE.match(line) for line in lines),
+           f"no 'rayos> uptime' and its output in {proc.stdout!r}")
+    ensure("powering off" in lines, f"no 'powering off' in {proc.stdout!r}")
+
+
+def script_error_exits_1(context: Context) -> None:
+    proc = run_script(context, "uptime\nfoo\n", True)
+    ensure(proc.returncode == 1, f"exit status {proc.returncode}, expected 1")
+    lines = proc.stdout.splitlines()
+    ensure("error: unknown command 'foo' (type 'help')" in lines,
+           f"no error line for 'foo' in {proc.stdout!r}")
+    ensure("powering off" in lines, f"the script did not end with a power-off: {proc.stdout!r}")
+
+
+CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for function in (
+    boots_to_prompt,
+    empty_line_runs_nothing,
+    help_lists_commands,
+    help_for_each_command,
+    help_unknown_command,
+    unknown_command,
+    wrong_arguments,
+    ps_lists_programs,
+    servers_lists_console,
+    caps_lists_slots,
+    caps_unknown_program,
+    mem_shows_ram_and_programs,
+    uptime_advances,
+    log_shows_kernel_log,
+    bench_ipc,
+    history_up_and_down,
+    backspace_erases,
+    left_right_insert,
+    home_end_move,
+    ctrl_u_erases_to_line_start,
+    ctrl_c_cancels_line,
+    tab_completes_command,
+    tab_completes_subcommand,
+    long_line_refused,
+    pasted_lines_arrive_intact,
+    control_characters_ignored,
+    binary_bytes_ignored,
+    kill_console_restarts_it,
+    restart_console,
+    restart_unknown_program,
+    shutdown_powers_off,  # powers off: the last check in the session
+    script_good_commands_exit_0,
+    script_error_exits_1,
+))
+
+
+def selected(patterns: list[str]) -> list[Check]:
+    """The checks whose names (shell.<check>) match a pattern; all without."""
+    return [check for check in CHECKS
+            if not patterns or any(fnmatch.fnmatchcase(f"shell.{check.name}", p) for p in patterns)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=str(REPO / "build" / "debug"))
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the serial console on stderr as it runs")
+    parser.add_argument("patterns", nargs="*")
+    args = parser.parse_args()
+    build = Path(args.build)
+    results: list[bool] = []
+
+    def report(name: str, ok: bool, detail: str) -> None:
+        results.append(ok)
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+
+    run_checks(build, selected(args.patterns), report, build / "test-logs",
+               mirror=sys.stderr if args.verbose else None)
+    print(f"{results.count(True)} passed, {results.count(False)} failed")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
