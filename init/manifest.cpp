@@ -32,6 +32,20 @@ bool names_other_program(wire::List<wire::StructKind<Program>> programs, uint32_
     return false;
 }
 
+// Whether a faultEndpointOf grant other than grant `g` of program `self`
+// names `target`: a program's faults go to one place.
+bool faults_granted_elsewhere(wire::List<wire::StructKind<Program>> programs, uint32_t self,
+                              uint32_t g, wire::Text target) {
+    for (uint32_t i = 0; i < programs.size(); ++i) {
+        auto grants = programs[i].grants();
+        for (uint32_t k = 0; k < grants.size(); ++k)
+            if ((i != self || k != g) && grants[k].which() == Grant::Which::faultEndpointOf &&
+                same(grants[k].faultEndpointOf(), target))
+                return true;
+    }
+    return false;
+}
+
 ManifestError error(const char* program, const char* message, const char* detail = "") {
     return {program, message, detail};
 }
@@ -55,6 +69,9 @@ ManifestError check_grants(wire::List<wire::StructKind<Program>> programs, uint3
             if (same(target, p.name())) return error(name, "a grant names the program itself");
             if (!names_other_program(programs, index, target))
                 return error(name, "a grant names no program in the manifest", target.c_str());
+            if (grant.which() == Grant::Which::faultEndpointOf &&
+                faults_granted_elsewhere(programs, index, g, target))
+                return error(name, "another grant already takes the faults of", target.c_str());
             break;
         }
         case Grant::Which::ioPorts:

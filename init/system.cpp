@@ -77,14 +77,8 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
         slots::free(handler); // moved away: the slot is empty again
         return {};
     }
-    case Grant::Which::supervisor:
-        // Its NameService capability again: init knows it by the badge and
-        // checks the grant on every Supervisor call.
-        return give(p, slot, r.name_service, kClientRights);
     default:
-        print("init: program '%s': fault-endpoint and address-space grants are not "
-              "supported yet\n",
-              r.name);
+        print("init: program '%s': a grant of an unknown kind\n", r.name);
         return Error(abi::Status::NotSupported);
     }
 }
@@ -165,6 +159,8 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
     for (uint32_t i = 0; i < count_; ++i)
         TRY(equip(i));
     for (uint32_t i = 0; i < count_; ++i)
+        route_faults(i);
+    for (uint32_t i = 0; i < count_; ++i)
         TRY(init::start(programs_[i].loaded));
     return count_;
 }
@@ -206,7 +202,14 @@ VoidResult System::equip(uint32_t i) {
     r.grant_count = 0;
     for (uint32_t g = 0; g < grants.size(); ++g) {
         uint64_t slot = program::kFirstGrantSlot + g;
-        if (!grants[g].is_server()) {
+        using Which = Grant::Which;
+        Which kind = grants[g].which();
+        if (kind == Which::supervisor || kind == Which::faultEndpointOf ||
+            kind == Which::addressSpaceOf) {
+            TRY(grant_access(i, slot, grants[g]));
+            continue;
+        }
+        if (kind != Which::server) {
             TRY(carry_out(p, slot, grants[g], r));
             continue;
         }
@@ -219,6 +222,82 @@ VoidResult System::equip(uint32_t i) {
         TRY(grant_server(i, n));
     }
     return {};
+}
+
+VoidResult System::grant_access(uint32_t i, uint64_t slot, Grant::Reader grant) {
+    const init::Program& p = programs_[i].loaded;
+    switch (grant.which()) {
+    case Grant::Which::supervisor:
+        // Its NameService capability again: init knows it by the badge and
+        // checks the grant on every Supervisor call.
+        return give(p, slot, programs_[i].name_service, kClientRights);
+    case Grant::Which::faultEndpointOf: {
+        // Init's fault endpoint for that program: to pass faults on.
+        wire::Text target = grant.faultEndpointOf();
+        int t = find(target.ptr, target.size);
+        if (t < 0) return Error(abi::Status::NotFound);
+        return give(p, slot, programs_[t].fault_endpoint, abi::rights::kWrite);
+    }
+    case Grant::Which::addressSpaceOf: {
+        wire::Text target = grant.addressSpaceOf();
+        int t = find(target.ptr, target.size);
+        if (t < 0) return Error(abi::Status::NotFound);
+        const RunningProgram& other = programs_[t];
+        if (other.state != State::Running || !other.loaded.vspace) return {}; // (given later)
+        return give(p, slot, other.loaded.vspace, abi::rights::kAll);
+    }
+    default:
+        return Error(abi::Status::InvalidArgument);
+    }
+}
+
+int System::fault_handler_of(uint32_t index) const {
+    wire::Text name = manifest_.programs()[index].name();
+    for (uint32_t h = 0; h < count_; ++h) {
+        auto grants = manifest_.programs()[h].grants();
+        for (uint32_t g = 0; g < grants.size(); ++g)
+            if (grants[g].which() == Grant::Which::faultEndpointOf &&
+                equal(grants[g].faultEndpointOf().ptr, grants[g].faultEndpointOf().size, name.ptr,
+                      name.size))
+                return int(h);
+    }
+    return -1;
+}
+
+void System::route_faults(uint32_t index) {
+    RunningProgram& r = programs_[index];
+    if (r.state != State::Running) return;
+    uint64_t handler = r.fault_endpoint;
+    int h = fault_handler_of(index);
+    if (h >= 0 && programs_[h].state == State::Running) {
+        if (!r.handler_cap) {
+            auto slot = slots::allocate();
+            if (!slot) return;
+            r.handler_cap = slot.value();
+        }
+        inv::SlotInfo held{};
+        if (inv::slot_info(abi::kInitSlotCNode, r.handler_cap, kDepth, held) > 0)
+            (void)inv::cnode_delete(abi::kInitSlotCNode, r.handler_cap, kDepth);
+        if (inv::cnode_mint(abi::kInitSlotCNode, r.handler_cap, kDepth, programs_[h].endpoint,
+                            abi::rights::kWrite, kFaultBadge | (index + 1)) == 0)
+            handler = r.handler_cap;
+    }
+    if (inv::tcb_configure(r.loaded.tcb, 0, 0, handler) != 0)
+        print("init: cannot route the faults of '%s'\n", r.name);
+}
+
+void System::regrant_address_space(uint32_t index) {
+    wire::Text name = manifest_.programs()[index].name();
+    for (uint32_t c = 0; c < count_; ++c) {
+        if (c == index || programs_[c].state != State::Running) continue;
+        auto grants = manifest_.programs()[c].grants();
+        for (uint32_t g = 0; g < grants.size(); ++g)
+            if (grants[g].which() == Grant::Which::addressSpaceOf &&
+                equal(grants[g].addressSpaceOf().ptr, grants[g].addressSpaceOf().size, name.ptr,
+                      name.size))
+                (void)give(programs_[c].loaded, program::kFirstGrantSlot + g,
+                           programs_[index].loaded.vspace, abi::rights::kAll);
+    }
 }
 
 VoidResult System::grant_server(uint32_t c, uint32_t g) {
@@ -236,12 +315,30 @@ VoidResult System::grant_server(uint32_t c, uint32_t g) {
 
 void System::tear_down(uint32_t i) {
     RunningProgram& r = programs_[i];
+    State was = r.state;
+    r.state = State::Crashed; // (until its policy decides)
     // Everything it had came from its region: one revoke takes it all (its
     // thread, address space, CSpace, endpoint and every copy of it).
     while (inv::cnode_revoke(abi::kInitSlotCNode, r.untyped, kDepth) ==
            int64_t(abi::Status::Preempted)) {
     }
     r.maker.forget_all();
+    r.loaded = Program{};
+    // The programs whose faults it took report to init again. One that was
+    // waiting for it to answer a fault has stopped: that is a crash too.
+    for (uint32_t c = 0; c < count_; ++c) {
+        if (c == i || fault_handler_of(c) != int(i) || programs_[c].state != State::Running)
+            continue;
+        route_faults(c);
+        inv::TcbRegisters regs{};
+        if (inv::tcb_registers(programs_[c].loaded.tcb, regs) == 0) {
+            format_to(programs_[c].last_fault, sizeof(programs_[c].last_fault),
+                      "its fault handler '%s' went away", r.name);
+            print("init: '%s' crashed (%s)\n", programs_[c].name, programs_[c].last_fault);
+            apply_policy(c, true);
+        }
+    }
+    r.state = was;
 }
 
 void System::crashed(uint32_t index, uint64_t label, uint64_t vector, uint64_t address) {
@@ -345,12 +442,17 @@ void System::restart(uint32_t index) {
         return;
     }
     // Its running clients get a capability to the new generation in the
-    // slot of their grant (the old one went with the old generation).
+    // slot of their grant (the old one went with the old generation); the
+    // programs it takes faults from report to its new endpoint; those
+    // granted its address space get the new one.
     for (uint32_t c = 0; c < count_; ++c) {
         if (c == index || programs_[c].state != State::Running) continue;
         for (uint32_t g = 0; g < programs_[c].grant_count; ++g)
             if (programs_[c].grant_targets[g] == index) (void)grant_server(c, g);
+        if (fault_handler_of(c) == int(index)) route_faults(c);
     }
+    route_faults(index);
+    regrant_address_space(index);
 }
 
 void System::timer_fired() {

@@ -7,6 +7,12 @@
 // capabilities its clients hold stop working (they look it up again and get
 // the new generation). See rayos/program.h for what a program finds in its
 // CSpace.
+//
+// A program may be granted another's faults (faultEndpointOf: a pager): the
+// other's thread then reports its faults to the grantee's endpoint, badged
+// kFaultBadge | its index + 1, and the grant slot holds init's fault
+// endpoint for it, to pass on the faults the grantee does not handle. While
+// the grantee is down, the faults come to init.
 #pragma once
 
 #include "loader.h"
@@ -35,6 +41,7 @@ struct RunningProgram {
     uint64_t endpoint = 0;       // this generation's endpoint (init's full copy)
     uint64_t name_service = 0;   // its badged NameService capability (in init)
     uint64_t fault_endpoint = 0; // its faults reach init here (badged)
+    uint64_t handler_cap = 0;    // its faults reach its handler (faultEndpointOf) here
     Program loaded;
     // Its server grants: the program reached, the slot of the program's
     // CSpace it is in, and init's copy of what it holds there (the server's
@@ -93,6 +100,17 @@ private:
     // (Re)makes client `c`'s capability for its server grant `g` and puts it
     // in the client's CSpace.
     VoidResult grant_server(uint32_t c, uint32_t g);
+    // A grant that is neither a server nor a hardware resource: another
+    // program's address space or its fault messages, init's Supervisor.
+    VoidResult grant_access(uint32_t i, uint64_t slot, idl::manifest::Grant::Reader grant);
+    // The program whose manifest entry takes `index`'s faults, or -1.
+    int fault_handler_of(uint32_t index) const;
+    // Points `index`'s thread at its fault handler: the program granted its
+    // faults while that one runs, init otherwise.
+    void route_faults(uint32_t index);
+    // After `index` restarted: the programs granted its address space get
+    // the new one.
+    void regrant_address_space(uint32_t index);
     void arm_timer();
     // After a crash or exit: restart per the policy (with back-off) or not.
     void apply_policy(uint32_t index, bool crashed);

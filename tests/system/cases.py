@@ -92,6 +92,18 @@ CASES: tuple[Case, ...] = (
                        r"init: restarting 'echo' in \d+ ticks \(restart 1 of 3, generation 2\)",
                        r"watcher: echo is back in generation 2 and serves",
                        r"watcher: all checks passed")),
+    # A program granted another's faults and address space (a pager) maps
+    # pages where it faults and passes its other faults on to init.
+    Case("system.init_grants_faults_and_address_spaces", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         modules=("tests/system/pager.manifest.bin", "tests/system/fault_client.elf",
+                  "tests/system/fault_pager.elf"),
+         log_contains=(r"pager: mapped a page at 0x500000000000 for its client",
+                       r"client: read 0x5a5a5a5a5a5a5a5a from a page its pager mapped",
+                       r"init: 'client' crashed \(exception, vector 6",
+                       r"init: 'client' stays down",
+                       r"pager: passed a fault \(vector 6\) on to init: answered",
+                       r"pager: all checks passed")),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),

@@ -187,6 +187,25 @@ TEST_CASE("manifest: grants refer to other programs; ports ordered; IRQs once, i
         CHECK(std::string(e.program) == "b");
     }
     {
+        Builder b(3); // a program's faults go to one place
+        b.program(0, "client");
+        b.program(1, "pager").init_grants(1)[0].set_faultEndpointOf("client");
+        b.program(2, "other").init_grants(1)[0].set_faultEndpointOf("client");
+        auto e = b.validate();
+        CHECK(std::string(e.program) == "pager");
+        CHECK(std::string(e.message) == "another grant already takes the faults of");
+        CHECK(std::string(e.detail) == "client");
+    }
+    {
+        Builder b(2);
+        b.program(0, "client");
+        auto grants = b.program(1, "pager").init_grants(3);
+        grants[0].set_faultEndpointOf("client");
+        grants[1].set_addressSpaceOf("client");
+        grants[2].set_supervisor();
+        CHECK(b.validate().ok());
+    }
+    {
         Builder b(1); // an unknown grant kind (a newer format) is refused, not ignored
         b.program(0, "a").init_grants(1)[0].set_which(manifest::Grant::Which(9));
         CHECK_FALSE(b.validate().ok());
