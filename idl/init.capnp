@@ -27,6 +27,8 @@ struct ProgramInfo {
   ipcCount @10 :UInt64;        # IPC and notification calls it made
   faults @11 :UInt64;
   clients @12 :UInt32;         # programs whose manifest grants them this one
+  thread @13 :Text;            # what its main thread does now: ready, receiving,
+                               # calling, waiting, stopped... ("" when not running)
 }
 
 # One capability a program holds (its CSpace as the kernel sees it).

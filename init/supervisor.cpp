@@ -124,6 +124,9 @@ RpcError Supervisor::programs(rpc::CallContext& call, idl::init::Empty::Reader,
             info.set_cpuInstructions(stats.cpu_cycles);
             info.set_ipcCount(stats.ipc);
             info.set_faults(stats.faults);
+            int64_t activity = inv::tcb_read_state(r.loaded.tcb);
+            if (activity >= 0)
+                info.set_thread(abi::thread_activity_name(abi::ThreadActivity(activity)));
         }
         uint32_t clients = 0;
         for (uint32_t c = 0; c < n; ++c)

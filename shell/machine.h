@@ -18,6 +18,7 @@ struct ProgramRow {
     char state[12] = {}; // running, restarting, stopped, failed
     char module[32] = {};
     char last_fault[64] = {};
+    char thread[12] = {}; // its main thread: ready, receiving, calling, ...
     uint32_t generation = 0, restarts = 0, clients = 0;
     uint8_t priority = 0;
     uint64_t quota = 0, memory_used = 0;

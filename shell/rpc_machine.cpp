@@ -77,6 +77,7 @@ bool RpcMachine::programs(ProgramRow* rows, uint32_t& count, Failure& why) {
         copy_text(r.name, p.name());
         copy_text(r.module, p.module());
         copy_text(r.last_fault, p.lastFault());
+        copy_text(r.thread, p.thread());
         const char* state = state_name(p.state());
         for (size_t c = 0; state[c] && c + 1 < sizeof(r.state); ++c)
             r.state[c] = state[c];

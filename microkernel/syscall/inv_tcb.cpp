@@ -121,6 +121,47 @@ Result<uint64_t> inv_tcb_read_stats(Thread& self, Slot& invoked, InvocationArgs)
     return c.syscalls;
 }
 
+Result<uint64_t> inv_tcb_read_state(Thread&, Slot& invoked, InvocationArgs) {
+    const Thread& t = thread_of(invoked);
+    using A = abi::ThreadActivity;
+    A activity = A::Inactive;
+    switch (t.state) {
+    case ThreadState::Free:
+    case ThreadState::Stopped:
+        activity = A::Stopped;
+        break;
+    case ThreadState::Inactive:
+        activity = A::Inactive;
+        break;
+    case ThreadState::Ready:
+    case ThreadState::Running:
+        activity = A::Ready;
+        break;
+    case ThreadState::BlockedJoin:
+        activity = A::Joining;
+        break;
+    case ThreadState::BlockedIpc:
+        switch (t.ipc_wait) {
+        case IpcWait::Send:
+            activity = A::Sending;
+            break;
+        case IpcWait::Call:
+        case IpcWait::Reply:
+            activity = A::Calling;
+            break;
+        case IpcWait::Recv:
+            activity = A::Receiving;
+            break;
+        case IpcWait::Wait:
+        case IpcWait::None:
+            activity = A::Waiting;
+            break;
+        }
+        break;
+    }
+    return static_cast<uint64_t>(activity);
+}
+
 Result<uint64_t> inv_tcb_set_name(Thread&, Slot& invoked, InvocationArgs args) {
     Thread& t = thread_of(invoked);
     size_t n = 0;

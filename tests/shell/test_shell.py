@@ -196,6 +196,9 @@ def servers_lists_console(context: Context) -> None:
     generation, state = server_row(context)
     ensure(state == "running" and generation >= 1, f"servers: console {state}, "
            f"generation {generation}")
+    # An idle console waits for calls: healthy.
+    fields = row_of(rows, "console", "servers").split()
+    ensure(fields[-1] == "serving", f"servers: console health is not 'serving': {fields!r}")
 
 
 def caps_lists_slots(context: Context) -> None:

@@ -279,6 +279,27 @@ RAYOS_TEST("fault.exit_is_reported_to_the_handler") {
     CHECK(st(inv::tcb_suspend(t.tcb)) == Status::InvalidArgument); // it has ended
 }
 
+RAYOS_TEST("tcb.state_tells_what_the_thread_does") {
+    using A = abi::ThreadActivity;
+    uint64_t ep = make_object(ObjectType::Endpoint), reply = make_object(ObjectType::Reply);
+    CHECK(ep && reply);
+    CHECK_EQ(inv::tcb_read_state(abi::kInitSlotTcb), int64_t(A::Ready)); // itself
+    auto idle = start_tcb_thread(set_flag_and_exit, nullptr, kMainPriority, 0, false);
+    CHECK(idle.tcb);
+    CHECK_EQ(inv::tcb_read_state(idle.tcb), int64_t(A::Inactive));
+    // A thread that faults with a handler is calling it until answered.
+    auto faulting = start_tcb_thread(invalid_opcode, nullptr, kMainPriority, ep);
+    CHECK(faulting.tcb);
+    settle();
+    CHECK_EQ(inv::tcb_read_state(faulting.tcb), int64_t(A::Calling));
+    Message m;
+    CHECK_EQ(ipc::recv(ep, reply, m), 0);
+    CHECK_EQ(sys::reply(reply, MessageInfo::make(abi::kFaultStop, 0), 0, 0, 0, 0), 0);
+    settle();
+    CHECK_EQ(inv::tcb_read_state(faulting.tcb), int64_t(A::Stopped));
+    CHECK(st(inv::tcb_read_state(ep)) == Status::InvalidCapability);
+}
+
 RAYOS_TEST("fault.without_handler_stops_the_thread") {
     flag = 0;
     auto t = start_tcb_thread(fault_on_null_read, nullptr, kMainPriority);

@@ -41,6 +41,7 @@ struct FakeMachine final : Machine {
         rows[0] = ProgramRow{};
         set(rows[0].name, "console");
         set(rows[0].state, "running");
+        set(rows[0].thread, "receiving");
         rows[0].generation = console_generation;
         rows[0].clients = 1;
         rows[0].cpu = 12345;
@@ -213,8 +214,7 @@ TEST_CASE("unknown commands and bad lines get one error line and run nothing") {
     CHECK(error_of(m, "frobnicate") == "error: unknown command 'frobnicate' (type 'help')\n");
     CHECK(error_of(m, "ps\x07") ==
           "error: the line contains control characters or non-ASCII bytes\n");
-    CHECK(error_of(m, std::string(300, 'p')) ==
-          "error: line too long (at most 255 characters)\n");
+    CHECK(error_of(m, std::string(300, 'p')) == "error: line too long (at most 255 characters)\n");
     Run overflowed = run(m, "ps", true);
     CHECK_FALSE(overflowed.ok);
     CHECK(overflowed.out == "error: line too long (at most 255 characters)\n");
@@ -255,13 +255,16 @@ TEST_CASE("ps and servers show the supervisor's rows") {
     CHECK(ps.ok);
     CHECK(ps.out.rfind("NAME", 0) == 0);
     CHECK(ps.out.find("STATE") != std::string::npos);
-    CHECK(ps.out.find("console      running       1") != std::string::npos);
+    CHECK(ps.out.find("THREAD") != std::string::npos);
+    CHECK(ps.out.find("console      running    receiving     1") != std::string::npos);
+    CHECK(ps.out.find("shell        running    -             1") != std::string::npos);
     CHECK(ps.out.find("12345") != std::string::npos);
     CHECK(ps.out.find("exit code 3") != std::string::npos);
     Run servers = run(m, "servers");
     CHECK(servers.ok);
     CHECK(servers.out.find("GENERATION") != std::string::npos);
-    CHECK(servers.out.find("console") != std::string::npos);
+    CHECK(servers.out.find("console               1  running          1  serving") !=
+          std::string::npos);
     CHECK(servers.out.find("shell") == std::string::npos); // nobody uses the shell
     m.init_answers = false;
     CHECK(error_of(m, "ps") == "error: ps: init did not answer\n");
@@ -285,8 +288,7 @@ TEST_CASE("caps, mem, restart, kill call the machine with the typed argument") {
     CHECK(kill.ok);
     CHECK(kill.out == "killed 'console'; init restarts it per its policy\n");
     CHECK(m.calls == std::vector<std::string>{"caps console", "caps nosuch", "memory",
-                                              "restart console", "restart nosuch",
-                                              "kill console"});
+                                              "restart console", "restart nosuch", "kill console"});
 }
 
 TEST_CASE("uptime, log, bench, shutdown") {
@@ -305,7 +307,7 @@ TEST_CASE("uptime, log, bench, shutdown") {
 
 TEST_CASE("completion: commands, sub-commands, programs, help topics") {
     FakeMachine m;
-    CHECK(completions(&m, "") .size() == 11);
+    CHECK(completions(&m, "").size() == 11);
     auto r = completions(&m, "re");
     CHECK(std::find(r.begin(), r.end(), "restart") != r.end());
     CHECK(completions(&m, "bench ") == std::vector<std::string>{"ipc"});

@@ -33,6 +33,34 @@ enum class StopKind : uint64_t {
     Faulted = 2, // took a CPU exception in user mode; see vector/error/address
 };
 
+// What a thread is doing (tcb_read_state).
+#define RAYOS_THREAD_ACTIVITY_LIST(X)                                                              \
+    X(Inactive, 0, "inactive")   /* made or suspended, not scheduled */                           \
+    X(Ready, 1, "ready")         /* running or waiting for the CPU */                             \
+    X(Sending, 2, "sending")     /* waiting for a receiver */                                     \
+    X(Calling, 3, "calling")     /* waiting for a receiver or for the reply */                    \
+    X(Receiving, 4, "receiving") /* waiting for a message (a server waiting for calls) */         \
+    X(Waiting, 5, "waiting")     /* waiting for a notification signal */                          \
+    X(Joining, 6, "joining")     /* in thread_join */                                             \
+    X(Stopped, 7, "stopped")     /* exited or faulted */
+
+enum class ThreadActivity : uint64_t {
+#define RAYOS_THREAD_ACTIVITY_ENUM(name, value, text) name = value,
+    RAYOS_THREAD_ACTIVITY_LIST(RAYOS_THREAD_ACTIVITY_ENUM)
+#undef RAYOS_THREAD_ACTIVITY_ENUM
+};
+
+constexpr const char* thread_activity_name(ThreadActivity a) {
+    switch (a) {
+#define RAYOS_THREAD_ACTIVITY_NAME(name, value, text)                                              \
+    case ThreadActivity::name:                                                                     \
+        return text;
+        RAYOS_THREAD_ACTIVITY_LIST(RAYOS_THREAD_ACTIVITY_NAME)
+#undef RAYOS_THREAD_ACTIVITY_NAME
+    }
+    return "unknown";
+}
+
 struct ThreadStopInfo {
     StopKind kind;
     int64_t code;           // exit code (Exited)
