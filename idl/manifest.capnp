@@ -38,5 +38,6 @@ struct Grant {
     faultEndpointOf @4 :Text; # receive the named program's faults (pagers)
     addressSpaceOf @5 :Text;  # map memory into the named program (pagers)
     supervisor @6 :Void;      # init's Supervisor interface (the shell)
+    log @7 :Void;             # read the kernel console's recent output (the shell)
   }
 }

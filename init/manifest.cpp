@@ -86,6 +86,7 @@ ManifestError check_grants(wire::List<wire::StructKind<Program>> programs, uint3
             break;
         }
         case Grant::Which::supervisor:
+        case Grant::Which::log:
             break;
         default:
             return error(name, "a grant of an unknown kind (a newer manifest format?)");

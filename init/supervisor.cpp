@@ -81,6 +81,15 @@ void describe(const System& system, const RunningProgram& r, uint32_t index, uin
         case Which::supervisor:
             format_to(out, size, "grant: supervisor");
             return;
+        case Which::log:
+            format_to(out, size, "grant: kernel log");
+            return;
+        case Which::faultEndpointOf:
+            format_to(out, size, "grant: faults of '%s'", grant.faultEndpointOf().c_str());
+            return;
+        case Which::addressSpaceOf:
+            format_to(out, size, "grant: address space of '%s'", grant.addressSpaceOf().c_str());
+            return;
         default:
             break;
         }

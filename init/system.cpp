@@ -72,10 +72,15 @@ VoidResult carry_out(const init::Program& p, uint64_t slot, Grant::Reader grant,
     }
     case Grant::Which::irq: {
         uint64_t handler = TRY(slots::allocate());
-        TRY(check(inv::irq_control_get(abi::kInitSlotIrqControl, grant.irq(), handler)));
-        TRY(check(inv::cnode_move(p.cnode, slot, p.cnode_radix, handler)));
-        slots::free(handler); // moved away: the slot is empty again
-        return {};
+        int64_t made = inv::irq_control_get(abi::kInitSlotIrqControl, grant.irq(), handler);
+        if (made == 0) made = inv::cnode_move(p.cnode, slot, p.cnode_radix, handler);
+        // Moved away, or never made: the slot is empty again (and a handler
+        // that could not be moved is deleted, so the line can be granted).
+        inv::SlotInfo held{};
+        if (inv::slot_info(abi::kInitSlotCNode, handler, kDepth, held) > 0)
+            (void)inv::cnode_delete(abi::kInitSlotCNode, handler, kDepth);
+        slots::free(handler);
+        return check(made);
     }
     default:
         print("init: program '%s': a grant of an unknown kind\n", r.name);
@@ -204,7 +209,7 @@ VoidResult System::equip(uint32_t i) {
         uint64_t slot = program::kFirstGrantSlot + g;
         using Which = Grant::Which;
         Which kind = grants[g].which();
-        if (kind == Which::supervisor || kind == Which::faultEndpointOf ||
+        if (kind == Which::supervisor || kind == Which::log || kind == Which::faultEndpointOf ||
             kind == Which::addressSpaceOf) {
             TRY(grant_access(i, slot, grants[g]));
             continue;
@@ -231,6 +236,8 @@ VoidResult System::grant_access(uint32_t i, uint64_t slot, Grant::Reader grant) 
         // Its NameService capability again: init knows it by the badge and
         // checks the grant on every Supervisor call.
         return give(p, slot, programs_[i].name_service, kClientRights);
+    case Grant::Which::log:
+        return give(p, slot, abi::kInitSlotLog, abi::rights::kAll);
     case Grant::Which::faultEndpointOf: {
         // Init's fault endpoint for that program: to pass faults on.
         wire::Text target = grant.faultEndpointOf();
@@ -303,6 +310,9 @@ void System::regrant_address_space(uint32_t index) {
 VoidResult System::grant_server(uint32_t c, uint32_t g) {
     RunningProgram& client = programs_[c];
     const RunningProgram& server = programs_[client.grant_targets[g]];
+    // A server that is down gives nothing: the slot stays empty until it
+    // runs again (restart() grants its clients then).
+    if (server.state != State::Running || !server.endpoint) return {};
     if (!client.grant_caps[g]) client.grant_caps[g] = TRY(slots::allocate());
     // (Empty after the server's last teardown, or the old generation's.)
     inv::SlotInfo held{};
@@ -324,6 +334,7 @@ void System::tear_down(uint32_t i) {
     }
     r.maker.forget_all();
     r.loaded = Program{};
+    r.endpoint = 0; // (its slot is free now and may be reused)
     // The programs whose faults it took report to init again. One that was
     // waiting for it to answer a fault has stopped: that is a crash too.
     for (uint32_t c = 0; c < count_; ++c) {
@@ -435,7 +446,9 @@ bool System::may_supervise(uint32_t index) const {
 void System::restart(uint32_t index) {
     RunningProgram& r = programs_[index];
     r.state = State::Running;
-    if (!prepare(index) || !equip(index) || !init::start(r.loaded)) {
+    bool ready = prepare(index) && equip(index);
+    if (ready) route_faults(index); // before it runs: its first fault may come at once
+    if (!ready || !init::start(r.loaded)) {
         tear_down(index);
         r.state = State::Failed;
         print("init: '%s' failed: it could not be started again\n", r.name);
@@ -451,7 +464,6 @@ void System::restart(uint32_t index) {
             if (programs_[c].grant_targets[g] == index) (void)grant_server(c, g);
         if (fault_handler_of(c) == int(index)) route_faults(c);
     }
-    route_faults(index);
     regrant_address_space(index);
 }
 

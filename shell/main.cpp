@@ -1,6 +1,7 @@
 // The shell: a prompt on the console server, line editing, and commands
 // that ask init's Supervisor and the kernel about the system. Its manifest
-// entry grants it the console (grant slot 8) and the Supervisor (slot 9).
+// entry grants it the console (grant slot 8), the Supervisor (slot 9) and
+// the kernel log (slot 10).
 #include "completion.h"
 #include "console_link.h"
 #include "interpreter.h"
@@ -18,6 +19,7 @@ namespace {
 
 constexpr uint64_t kSlotConsole = program::kFirstGrantSlot;
 constexpr uint64_t kSlotSupervisor = program::kFirstGrantSlot + 1;
+constexpr uint64_t kSlotLog = program::kFirstGrantSlot + 2;
 constexpr uint64_t kSlotSharedFrame = program::kFirstFreeSlot + 4;
 
 alignas(8) uint64_t shared_words[rpc::SharedBuffer::kWords];
@@ -33,7 +35,7 @@ int main(const char*) {
     }
     static rpc::SharedBuffer shared{kSlotSharedFrame, shared_words, program::kSlotCNode, true};
     static shell::ConsoleLink console(kSlotConsole, program::kSlotNotification);
-    static shell::RpcMachine machine(kSlotSupervisor, shared, console);
+    static shell::RpcMachine machine(kSlotSupervisor, kSlotLog, shared, console);
     static shell::CommandCompleter completer(&machine);
     static shell::LineEditor editor(console, "rayos> ", &completer);
     shell::Printer out(console);

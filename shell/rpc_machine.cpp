@@ -180,20 +180,30 @@ uint32_t RpcMachine::ticks_per_second() {
 }
 
 size_t RpcMachine::recent_log(char* out, size_t capacity) {
-    int64_t n = sys::log_read(out, capacity);
+    int64_t n = inv::log_read(log_, reinterpret_cast<uint64_t>(out), capacity);
     return n < 0 ? 0 : size_t(n);
 }
 
 bool RpcMachine::bench_ipc(uint32_t rounds, uint64_t& cycles, Failure& why) {
     if (!bench_endpoint_) {
+        // (Whatever a failed attempt made goes again, so the next can retry.)
+        auto undo = [] {
+            for (uint64_t slot : {kSlotBenchEndpoint, kSlotBenchReply}) {
+                inv::SlotInfo held{};
+                if (inv::slot_info(program::kSlotCNode, slot, 64, held) > 0)
+                    (void)inv::cnode_delete(program::kSlotCNode, slot, 64);
+            }
+        };
         if (inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Endpoint), 0,
                                 program::kSlotCNode, kSlotBenchEndpoint, 1) != 1 ||
             inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Reply), 0,
                                 program::kSlotCNode, kSlotBenchReply, 1) != 1) {
+            undo();
             format_to(why.text, sizeof(why.text), "no memory for the benchmark's objects");
             return false;
         }
         if (Thread::spawn(echo_forever, nullptr) < 0) {
+            undo();
             format_to(why.text, sizeof(why.text), "cannot start the benchmark's thread");
             return false;
         }

@@ -12,10 +12,11 @@ namespace rayos::shell {
 
 class RpcMachine final : public Machine {
 public:
-    // `supervisor`: the grant slot of init's Supervisor; `shared`: a shared
+    // `supervisor`: the grant slot of init's Supervisor; `log`: of the Log
+    // capability; `shared`: a shared
     // buffer for its long answers; `console`: flushed before power-off.
-    RpcMachine(uint64_t supervisor, rpc::SharedBuffer& shared, ConsoleLink& console)
-        : supervisor_(supervisor), shared_(shared), console_(console) {}
+    RpcMachine(uint64_t supervisor, uint64_t log, rpc::SharedBuffer& shared, ConsoleLink& console)
+        : supervisor_(supervisor), log_(log), shared_(shared), console_(console) {}
 
     bool programs(ProgramRow* rows, uint32_t& count, Failure& why) override;
     bool caps(const char* program, CapRow* rows, uint32_t& count, Failure& why) override;
@@ -30,6 +31,7 @@ public:
 
 private:
     uint64_t supervisor_;
+    uint64_t log_;
     rpc::SharedBuffer& shared_;
     ConsoleLink& console_;
     uint64_t bench_endpoint_ = 0; // made at the first `bench ipc`

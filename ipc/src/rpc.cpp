@@ -256,13 +256,17 @@ void Server::add_spare_reply(uint64_t reply) {
 // with a spare one from now on (a reply_recv with an unbound Reply object
 // only receives).
 RpcResult<Deferred> Server::defer() {
-    if (spare_count_ == 0) return RpcFailure(RpcError::Busy);
+    // (Once per call: calls_ counts the calls received.)
+    if (spare_count_ == 0 || deferred_at_ == calls_) return RpcFailure(RpcError::Busy);
+    deferred_at_ = calls_;
     Deferred call{config_.reply};
     config_.reply = spare_replies_[--spare_count_];
     return call;
 }
 
-RpcError Server::send_answer(Deferred call, RpcError error, uint32_t words) {
+RpcError Server::send_answer(Deferred& answered, RpcError error, uint32_t words) {
+    Deferred call = answered;
+    answered = Deferred{};
     if (!call.reply) return RpcError::BadReply;
     uint64_t info;
     if (error != RpcError::Ok) {

@@ -70,6 +70,7 @@ VoidResult build_init_cspace(FrameAllocator& frames, Thread& init,
     cdt::insert(nullptr, slots[abi::kInitSlotIrqControl], make_cap(ObjectType::IrqControl, 0));
     cdt::insert(nullptr, slots[abi::kInitSlotVSpace],
                 make_cap(ObjectType::VSpace, reinterpret_cast<uint64_t>(init.space)));
+    cdt::insert(nullptr, slots[abi::kInitSlotLog], make_cap(ObjectType::Log, 0));
     cdt::insert(nullptr, slots[abi::kInitSlotIoPorts],
                 make_cap(ObjectType::IoPort, 0, 0, /*ports 0..0xFFFF*/ 0xFFFFull << 16));
 

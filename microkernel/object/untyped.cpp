@@ -27,6 +27,7 @@ Result<uint8_t> object_bits(ObjectType type, uint8_t requested) {
     case ObjectType::IrqControl:
     case ObjectType::IrqHandler:
     case ObjectType::IoPort:
+    case ObjectType::Log:
         break;
     }
     return Error(Status::InvalidArgument);

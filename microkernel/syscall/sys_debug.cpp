@@ -1,5 +1,4 @@
-// debug_write: text from a user program to the kernel console; log_read:
-// what the console printed recently.
+// debug_write: text from a user program to the kernel console.
 #include "dispatch.h"
 
 #include "kernel/config.h"
@@ -21,16 +20,6 @@ Result<uint64_t> sys_debug_write(Thread& self, Args args) {
         return reject(self, Status::BadAddress, "text is not readable user memory");
     log_write(buffer, length);
     return length;
-}
-
-Result<uint64_t> sys_log_read(Thread& self, Args args) {
-    uint64_t buffer = args[0], length = args[1];
-    if (length > config::kLogRingBytes) length = config::kLogRingBytes;
-    static char copy[config::kLogRingBytes]; // (one CPU, no kernel preemption)
-    size_t n = log_recent(copy, length);
-    if (!copy_to_user(*self.space, buffer, copy, n))
-        return reject(self, Status::BadAddress, "buffer is not writable user memory");
-    return n;
 }
 
 } // namespace rayos::syscall

@@ -16,15 +16,17 @@ RpcError ConsoleService::write(rpc::CallContext& call, idl::console::WriteReques
     return RpcError::Ok;
 }
 
-uint32_t ConsoleService::take(uint8_t* out, uint32_t max) {
+uint32_t ConsoleService::peek(uint8_t* out, uint32_t max) const {
     uint32_t n = 0;
-    while (n < max && input_count_ > 0) {
-        out[n++] = input_[input_head_];
-        input_head_ = (input_head_ + 1) % limits::kConsoleInputBytes;
-        --input_count_;
-    }
-    if (receiving_paused_) receive(); // room again: what waited in the UART
+    for (; n < max && n < input_count_; ++n)
+        out[n] = input_[(input_head_ + n) % limits::kConsoleInputBytes];
     return n;
+}
+
+void ConsoleService::consume(uint32_t n) {
+    input_head_ = (input_head_ + n) % limits::kConsoleInputBytes;
+    input_count_ -= n;
+    if (receiving_paused_) receive(); // room again: what waited in the UART
 }
 
 RpcError ConsoleService::read(rpc::CallContext& call, idl::console::ReadRequest::Reader params,
@@ -33,15 +35,24 @@ RpcError ConsoleService::read(rpc::CallContext& call, idl::console::ReadRequest:
     if (max > limits::kConsoleMaxRead) max = limits::kConsoleMaxRead;
     if (input_count_ > 0 || max == 0) {
         uint8_t bytes[limits::kConsoleMaxRead];
-        uint32_t n = take(bytes, max);
+        uint32_t n = peek(bytes, max);
+        consume(n);
         result.set_data(bytes, n);
         return RpcError::Ok;
     }
-    // Nothing typed yet: the caller waits for the next interrupt.
+    // Nothing typed yet: the caller waits for the next interrupt. One
+    // waiting read per caller: a new one replaces the old (a caller that
+    // was restarted, or one that sent instead of calling, cannot pile up).
+    for (uint32_t i = 0; i < waiting_count_; ++i) {
+        if (waiting_[i].badge != call.badge()) continue;
+        if (server_) (void)server_->answer_error(waiting_[i].call, RpcError::Busy);
+        waiting_[i] = waiting_[--waiting_count_];
+        break;
+    }
     if (waiting_count_ == limits::kConsoleWaitingReaders) return RpcError::Busy;
     auto deferred = call.defer();
     if (!deferred) return deferred.error();
-    waiting_[waiting_count_++] = {deferred.value(), max};
+    waiting_[waiting_count_++] = {deferred.value(), call.badge(), max};
     return RpcError::Ok;
 }
 
@@ -72,18 +83,22 @@ void ConsoleService::receive() {
 }
 
 void ConsoleService::answer_waiting() {
+    // In order of arrival; bytes leave the buffer only when the answer
+    // reached its caller (one that has gone away loses nothing).
     while (waiting_count_ > 0 && input_count_ > 0 && server_) {
         Waiting w = waiting_[0];
         for (uint32_t i = 1; i < waiting_count_; ++i)
             waiting_[i - 1] = waiting_[i];
         --waiting_count_;
-        (void)server_->answer<idl::console::ReadResult>(
+        uint32_t n = 0;
+        RpcError sent = server_->answer<idl::console::ReadResult>(
             w.call, [&](idl::console::ReadResult::Builder result) {
                 uint8_t bytes[limits::kConsoleMaxRead];
-                uint32_t n = take(bytes, w.max_bytes);
+                n = peek(bytes, w.max_bytes);
                 result.set_data(bytes, n);
                 return RpcError::Ok;
             });
+        if (sent == RpcError::Ok) consume(n);
     }
 }
 

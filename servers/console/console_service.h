@@ -35,10 +35,13 @@ public:
 private:
     struct Waiting {
         rpc::Deferred call;
+        uint64_t badge; // who waits
         uint32_t max_bytes;
     };
-    // Takes up to `max` buffered input bytes into out; how many.
-    uint32_t take(uint8_t* out, uint32_t max);
+    // Copies up to `max` buffered input bytes to out; how many.
+    uint32_t peek(uint8_t* out, uint32_t max) const;
+    // Drops the first `n` buffered bytes (they were delivered).
+    void consume(uint32_t n);
     // Moves what the UART received into the buffer.
     void receive();
     void answer_waiting();

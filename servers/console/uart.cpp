@@ -29,7 +29,7 @@ void Uart::out(uint16_t offset, uint8_t value) {
 bool Uart::start(uint64_t notification) {
     if (inv::ioport_in(ports_, base_ + kLineStatus, 1) < 0) return false;
     if (inv::irq_handler_set_notification(irq_, notification) != 0) return false;
-    out(kFifoControl, 0x07);  // FIFO on and cleared, interrupt at every byte
+    out(kFifoControl, 0x01);  // FIFO on (not cleared: keep what was typed), interrupt at every byte
     out(kModemControl, 0x0B); // DTR, RTS, OUT2 (gates the line to the PIC)
     receive_interrupt(true);  // (bytes typed before are taken at the first interrupt)
     ack();

@@ -35,6 +35,13 @@ public:
                 ++start;
             if (start < n) ++start;
         }
+        // What programs wrote reaches the terminal printable: other control
+        // bytes (escape sequences...) become '?'.
+        for (size_t i = start; i < n; ++i) {
+            char c = recent[i];
+            if ((c < ' ' && c != '\n' && c != '\t') || c == 0x7F) recent[i] = '?';
+            if (static_cast<unsigned char>(c) >= 0x80) recent[i] = '?';
+        }
         out.write(recent + start, n - start);
         if (n > start && recent[n - 1] != '\n') out.text("\n");
         return true;

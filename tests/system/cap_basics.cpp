@@ -384,14 +384,17 @@ RAYOS_TEST("cnode.describe_tells_type_rights_badge_and_use") {
 RAYOS_TEST("log.read_returns_recent_console_output") {
     print("log marker 6b1f\n");
     static char recent[64];
-    int64_t n = sys::log_read(recent, sizeof(recent));
+    int64_t n =
+        inv::log_read(abi::kInitSlotLog, reinterpret_cast<uint64_t>(recent), sizeof(recent));
     CHECK(n > 16);
     bool found = false;
     for (int64_t i = 0; i + 16 <= n; ++i)
         if (memcmp(recent + i, "log marker 6b1f\n", 16) == 0) found = true;
     CHECK(found);
-    CHECK(st(sys::log_read(reinterpret_cast<char*>(0xFFFFFFFF80000000ull), 8)) ==
-          Status::BadAddress);
+    CHECK(st(inv::log_read(abi::kInitSlotLog, 0xFFFFFFFF80000000ull, 8)) == Status::BadAddress);
+    // Only a Log capability reads it.
+    CHECK(st(inv::log_read(abi::kInitSlotTcb, reinterpret_cast<uint64_t>(recent), 8)) ==
+          Status::InvalidCapability);
 }
 
 RAYOS_TEST("untyped.watermark_resets_when_children_deleted") {

@@ -31,6 +31,7 @@ struct FakeMachine final : Machine {
     std::vector<std::string> calls;
     bool init_answers = true;
     uint32_t console_generation = 1;
+    std::string log_text = "one\ntwo\nthree\nfour\n";
 
     bool programs(ProgramRow* rows, uint32_t& count, Failure& why) override {
         calls.push_back("programs");
@@ -97,7 +98,7 @@ struct FakeMachine final : Machine {
     uint64_t ticks() override { return 1234; }
     uint32_t ticks_per_second() override { return 100; }
     size_t recent_log(char* out, size_t capacity) override {
-        std::string log = "one\ntwo\nthree\nfour\n";
+        std::string log = log_text;
         size_t n = log.size() < capacity ? log.size() : capacity;
         std::memcpy(out, log.data(), n);
         return n;
@@ -296,6 +297,8 @@ TEST_CASE("uptime, log, bench, shutdown") {
     CHECK(run(m, "uptime").out == "up 12.34 s (1234 ticks)\n");
     CHECK(run(m, "log").out == "one\ntwo\nthree\nfour\n");
     CHECK(run(m, "log 2").out == "three\nfour\n");
+    m.log_text = "plain\n\x1b[2Jcleared\x07\xff\tok\n";
+    CHECK(run(m, "log").out == "plain\n?[2Jcleared??\tok\n"); // no escapes reach the terminal
     Run bench = run(m, "bench ipc 50");
     CHECK(bench.ok);
     CHECK(bench.out == "ipc round trip: 400 cycles (average of 50 calls)\n");

@@ -139,7 +139,8 @@ TEST_CASE("untyped: every object type is covered") {
             CHECK(*r <= abi::kMaxUntypedBits);
         }
         bool retypeable = type != ObjectType::Null && type != ObjectType::IrqControl &&
-                          type != ObjectType::IrqHandler && type != ObjectType::IoPort;
+                          type != ObjectType::IrqHandler && type != ObjectType::IoPort &&
+                          type != ObjectType::Log;
         CHECK((valid > 0) == retypeable);
     }
 }

@@ -259,8 +259,10 @@ public:
         return keep_index(cap.index, slot);
     }
     // Answers this call later (e.g. a read that waits for input): the
-    // caller stays blocked until Server::answer; the method's own result is
-    // not sent. Busy when the server has no spare Reply object left.
+    // caller stays blocked until Server::answer. The method must then
+    // return Ok (its own result is not sent; answer errors with
+    // answer_error). Busy when the server has no spare Reply object left or
+    // the call was deferred already.
     [[nodiscard]] RpcResult<Deferred> defer();
 
 private:
@@ -339,7 +341,10 @@ public:
     // Answers a deferred call with an R that fill(R::Builder) builds (it
     // returns Ok or the error to send instead). Inline replies only (at
     // most abi::kMaxMessageWords), without capabilities.
-    template <typename R, typename F> RpcError answer(Deferred call, F&& fill) {
+    // Each Deferred is answered once (it is emptied; a second answer is
+    // BadReply). IpcFailed: the caller is gone (its Reply object is free
+    // again all the same).
+    template <typename R, typename F> RpcError answer(Deferred& call, F&& fill) {
         wire::Arena arena(deferred_words_, abi::kMaxMessageWords);
         auto result = wire::init_message<R>(arena);
         RpcError e = fill(result);
@@ -347,12 +352,12 @@ public:
         return send_answer(call, e, arena.used);
     }
     // Answers a deferred call with an error.
-    RpcError answer_error(Deferred call, RpcError error) { return send_answer(call, error, 0); }
+    RpcError answer_error(Deferred& call, RpcError error) { return send_answer(call, error, 0); }
 
 private:
     friend class CallContext;
     RpcResult<Deferred> defer();
-    RpcError send_answer(Deferred call, RpcError error, uint32_t words);
+    RpcError send_answer(Deferred& call, RpcError error, uint32_t words);
 
     // Handles the call in `m`: leaves the reply's info in m.info and returns
     // where the reply's words 0-3 are.
@@ -381,6 +386,7 @@ private:
     uint64_t errors_ = 0;
     uint64_t spare_replies_[kMaxDeferred] = {};
     uint32_t spare_count_ = 0;
+    uint64_t deferred_at_ = ~0ull; // calls_ when the last call was deferred
     uint64_t deferred_words_[abi::kMaxMessageWords] = {};
 };
 

@@ -20,6 +20,7 @@ constexpr uint64_t kInitSlotCNode = 2;      // the root CNode itself
 constexpr uint64_t kInitSlotIrqControl = 3; // creates IRQ handlers
 constexpr uint64_t kInitSlotIoPorts = 4;    // every I/O port
 constexpr uint64_t kInitSlotVSpace = 5;     // init's own address space
+constexpr uint64_t kInitSlotLog = 6;        // reads the kernel console's recent output
 constexpr uint64_t kInitFirstUntypedSlot = 16;
 
 constexpr size_t kMaxBootUntyped = 64;

@@ -23,7 +23,8 @@ namespace rayos::abi {
     X(VSpace, 9, 13)                                                                               \
     X(IrqControl, 10, 0)                                                                           \
     X(IrqHandler, 11, 0)                                                                           \
-    X(IoPort, 12, 0)
+    X(IoPort, 12, 0)                                                                               \
+    X(Log, 13, 0)
 
 enum class ObjectType : uint8_t {
 #define RAYOS_OBJECT_ENUM(name, value, bits) name = value,
@@ -31,7 +32,7 @@ enum class ObjectType : uint8_t {
 #undef RAYOS_OBJECT_ENUM
 };
 
-constexpr uint8_t kObjectTypeCount = 13;
+constexpr uint8_t kObjectTypeCount = 14;
 
 constexpr const char* object_type_name(ObjectType type) {
     switch (type) {
