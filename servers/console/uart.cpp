@@ -45,8 +45,9 @@ void Uart::put(uint8_t byte) {
 
 void Uart::write(const char* text, size_t length) {
     for (size_t i = 0; i < length; ++i) {
-        if (text[i] == '\n') put('\r');
+        if (text[i] == '\n' && last_ != '\r') put('\r');
         put(uint8_t(text[i]));
+        last_ = text[i];
     }
 }
 

@@ -18,7 +18,7 @@ public:
     // Enables the receive interrupt (FIFO on, one-byte trigger) and binds
     // the IRQ to `notification`. False if a capability does not work.
     [[nodiscard]] bool start(uint64_t notification);
-    // Writes bytes, "\n" as "\r\n".
+    // Writes bytes, a "\n" not preceded by "\r" as "\r\n".
     void write(const char* text, size_t length);
     // Moves received bytes to out[0, capacity); returns how many (bytes
     // beyond `capacity` stay in the UART). Call after each interrupt, then
@@ -39,6 +39,7 @@ private:
     uint64_t ports_;
     uint64_t irq_;
     uint16_t base_;
+    char last_ = 0; // the last byte written
 };
 
 } // namespace rayos::console

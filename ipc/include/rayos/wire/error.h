@@ -26,7 +26,7 @@ namespace rayos {
     X(TooManyCapabilities, 10, "more capabilities than one message carries")                       \
     /* Calls. */                                                                                   \
     X(UnknownMethod, 11, "the server does not implement this method")                              \
-    X(IpcFailed, 12, "the kernel refused the IPC (bad endpoint, missing rights)")                  \
+    X(IpcFailed, 12, "the IPC failed: no such endpoint, missing rights, or the server went away")  \
     X(ServerFailed, 13, "the server could not perform the call")                                   \
     X(BadReply, 14, "the reply does not match the call")                                           \
     X(NoSharedBuffer, 15, "a shared-buffer call arrived without a usable frame")                   \
