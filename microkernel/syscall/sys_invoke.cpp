@@ -11,10 +11,10 @@ namespace {
 using Invocation = Result<uint64_t> (*)(Thread&, Slot&, InvocationArgs);
 
 struct Entry {
-    uint64_t label;
-    ObjectType type;
-    Invocation handler;
-    const char* name;
+    uint64_t label = 0;
+    ObjectType type = ObjectType::Null;
+    Invocation handler = nullptr;
+    const char* name = nullptr;
 };
 
 constexpr Entry table[] = {
@@ -23,6 +23,29 @@ constexpr Entry table[] = {
 #include <rayos/abi/invocations.def>
 #undef RAYOS_INVOCATION
 };
+
+// Indexed by label, so a call finds its entry in one step however many
+// invocations there are.
+constexpr uint64_t kLabelLimit = 128;
+struct ByLabel {
+    Entry entries[kLabelLimit];
+};
+constexpr ByLabel index_by_label() {
+    ByLabel t{};
+    for (const auto& e : table)
+        t.entries[e.label] = e;
+    return t;
+}
+constexpr bool labels_fit_and_differ() {
+    bool seen[kLabelLimit] = {};
+    for (const auto& e : table) {
+        if (e.label == 0 || e.label >= kLabelLimit || seen[e.label]) return false;
+        seen[e.label] = true;
+    }
+    return true;
+}
+static_assert(labels_fit_and_differ(), "invocation labels must be 1..127 and unique");
+constexpr ByLabel by_label = index_by_label();
 
 } // namespace
 
@@ -47,10 +70,9 @@ Result<const Capability*> typed_cap(Thread& self, uint64_t cptr, ObjectType type
 
 Result<uint64_t> sys_invoke(Thread& self, Args args) {
     uint64_t cptr = args[0], label = args[1];
-    const Entry* entry = nullptr;
-    for (const auto& candidate : table)
-        if (candidate.label == label) entry = &candidate;
-    if (!entry) return reject(self, Status::InvalidArgument, "unknown invocation label");
+    if (label >= kLabelLimit || !by_label.entries[label].handler)
+        return reject(self, Status::InvalidArgument, "unknown invocation label");
+    const Entry* entry = &by_label.entries[label];
     auto slot = lookup_in_cspace(self, cptr);
     if (!slot) return reject(self, slot.error(), "capability address does not resolve");
     if (slot.value()->empty()) return reject(self, Status::InvalidCapability, "empty slot");

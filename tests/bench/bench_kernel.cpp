@@ -5,6 +5,7 @@
 //
 // Output, one line per benchmark, parsed by the host:
 //   BENCH name=<name> unit=instructions median=<n> min=<n> iterations=<n>
+#include "bench_report.h"
 #include "framework/caps.h"
 #include "framework/echo_server.h"
 #include "framework/tcb_thread.h"
@@ -20,21 +21,7 @@ namespace {
 constexpr int kSamples = 2001;
 uint64_t samples[kSamples];
 
-void sort(uint64_t* values, int count) {
-    for (int i = 1; i < count; ++i) {
-        uint64_t v = values[i];
-        int j = i - 1;
-        for (; j >= 0 && values[j] > v; --j)
-            values[j + 1] = values[j];
-        values[j + 1] = v;
-    }
-}
-
-void report(const char* name, uint64_t* values, int count) {
-    sort(values, count);
-    rayos::print("BENCH name=%s unit=instructions median=%lu min=%lu iterations=%d\n", name,
-                 values[count / 2], values[0], count);
-}
+using rayos::bench::report;
 
 inline uint64_t rdtsc_now() {
     uint32_t lo, hi;

@@ -3,6 +3,8 @@
 // tests/bench/restart.manifest.txt (with the Echo server it crashes on
 // purpose, tests/system/echo_program.cpp), at a lower priority than init
 // and the server, as a client would.
+#include "bench_report.h"
+
 #include <rayos/idl/echo.rpc.h>
 #include <rayos/idl/init.rpc.h>
 #include <rayos/program.h>
@@ -56,13 +58,6 @@ int main(const char*) {
         if (!add(echo, 7)) fail("the restarted echo does not answer");
         samples[i] = __builtin_ia32_rdtsc() - start;
     }
-    for (int i = 1; i < kRounds; ++i) // sort
-        for (int j = i; j > 0 && samples[j - 1] > samples[j]; --j) {
-            uint64_t t = samples[j];
-            samples[j] = samples[j - 1];
-            samples[j - 1] = t;
-        }
-    print("BENCH name=init.restart unit=instructions median=%lu min=%lu iterations=%d\n",
-          samples[kRounds / 2], samples[0], kRounds);
+    bench::report("init.restart", samples, kRounds);
     halt(abi::HaltReason::Success);
 }

@@ -28,6 +28,7 @@ import qemu  # noqa: E402
 # directory, the first one init.
 RUNS = [
     ["tests/bench/bench_kernel.elf"],
+    ["tests/bench/bench_lz4.elf"],
     ["init/init.elf", "tests/bench/restart.manifest.bin", "tests/system/echo_program.elf",
      "tests/bench/restart_bench.elf"],
 ]
@@ -50,6 +51,8 @@ TARGETS = {
     "idl.call.small": ("<= 1.5 x cross_as", ""),
     "idl.call.bytes1k": ("", ""),
     "init.restart": ("<= 5,000,000", ""),
+    "pager.lz4.compress.text": ("(reference)", "49,193"),
+    "pager.lz4.decompress.text": ("(reference)", "25,412"),
 }
 
 # boot.to_shell boots the system ./rayos run boots (init/system.manifest.txt).
