@@ -15,7 +15,7 @@ namespace rayos::init {
 
 class ObjectMaker {
 public:
-    static constexpr size_t kMaxRecorded = 1024;
+    static constexpr size_t kMaxRecorded = 2048;
 
     ObjectMaker() = default;
     // Makes objects from init's largest RAM region.

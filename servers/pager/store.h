@@ -25,8 +25,8 @@ struct StoreStats {
 class Store {
 public:
     static constexpr size_t kPage = 4096;
-    static constexpr uint32_t kMaxPages = 1u << 16; // 256 MiB of arena
-    static constexpr uint32_t kMaxSlots = 128;      // objects in one span
+    static constexpr uint32_t kMaxPages = 4096; // 16 MiB of arena
+    static constexpr uint32_t kMaxSlots = 128;  // objects in one span
     static constexpr uint32_t kNoHandle = 0;
 
     // `arena`: `pages` pages (at most kMaxPages) the store owns.

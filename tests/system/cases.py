@@ -106,6 +106,14 @@ CASES: tuple[Case, ...] = (
                        r"init: 'client' stays down",
                        r"pager: passed a fault \(vector 6\) on to init: answered",
                        r"pager: all checks passed")),
+    # The compression pager: memhog's 64-page region through 16 resident
+    # frames, every page written and checked over 3 rounds.
+    Case("system.pager_serves_four_times_its_budget", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         modules=("tests/system/paging.manifest.bin", "tests/workload/memhog.elf",
+                  "servers/pager/pager.elf"),
+         log_contains=(r"pager: serving 'memhog': 64 pages, 16 resident",
+                       r"memhog: 64 pages of mixed, 3 rounds: 0 verification errors")),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),

@@ -1,5 +1,6 @@
 // The compression pager's core on the host: page encoding against liblz4,
 // the size-class store, and eviction from accessed bits.
+#include "client.h"
 #include "codec.h"
 #include "page_content.h"
 #include "resident.h"
@@ -8,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <lz4.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -302,4 +304,108 @@ TEST_CASE("workload pages: reproducible, versioned, and of the promised kind") {
     CHECK(encode(a.data(), Level::Balanced, out.data()).encoding == Encoding::Lz4);
     fill_page(Content::Random, 5, 1, a.data());
     CHECK(encode(a.data(), Level::Balanced, out.data()).encoding == Encoding::Raw);
+}
+
+namespace {
+
+// A client's memory in plain arrays: frames, and which page each maps.
+struct FakeMemory final : ClientMemory {
+    std::vector<Page> frames;
+    std::map<uint32_t, uint32_t> mapped; // frame -> page
+    std::set<uint32_t> accessed;         // frames
+    explicit FakeMemory(uint32_t count) : frames(count, Page(kPageSize)) {}
+    bool read_frame(uint32_t f, uint8_t* page) override {
+        std::memcpy(page, frames[f].data(), kPageSize);
+        return true;
+    }
+    bool write_frame(uint32_t f, const uint8_t* page) override {
+        std::memcpy(frames[f].data(), page, kPageSize);
+        return true;
+    }
+    bool map(uint32_t f, uint32_t page) override {
+        if (mapped.count(f)) return false;
+        mapped[f] = page;
+        return true;
+    }
+    bool unmap(uint32_t f) override { return mapped.erase(f) == 1; }
+    bool take_accessed(uint32_t f) override { return accessed.erase(f) > 0; }
+    // The frame page `page` is mapped in, or -1.
+    int frame_of(uint32_t page) const {
+        for (auto& [f, p] : mapped)
+            if (p == page) return int(f);
+        return -1;
+    }
+};
+
+} // namespace
+
+TEST_CASE("client: a working set four times the budget, every page intact") {
+    using rayos::workload::Content;
+    for (Level level : {Level::None, Level::Fast, Level::Balanced, Level::Best})
+        for (Eviction eviction : {Eviction::Lru, Eviction::Clock}) {
+            CAPTURE(level_name(level));
+            const uint32_t kPages = 64, kBudget = 16;
+            auto arena = std::make_unique<uint8_t[]>(128 * Store::kPage);
+            auto store = std::make_unique<Store>(arena.get(), 128);
+            FakeMemory memory(kBudget);
+            ClientConfig config{"memhog", kPages, kBudget};
+            auto client = std::make_unique<Client>(config, memory, *store);
+            client->set_level(level);
+            client->set_eviction(eviction);
+            std::mt19937 rng(9);
+            std::vector<uint32_t> version(kPages, 0);
+            uint64_t now = 0;
+            // A client touching pages at random: fault them in when unmapped.
+            auto touch = [&](uint32_t page) -> Page& {
+                int f = memory.frame_of(page);
+                if (f < 0) {
+                    REQUIRE(client->fault(page, ++now));
+                    f = memory.frame_of(page);
+                    REQUIRE(f >= 0);
+                }
+                memory.accessed.insert(uint32_t(f));
+                return memory.frames[size_t(f)];
+            };
+            for (int step = 0; step < 1500; ++step) {
+                uint32_t page = rng() % 4 == 0 ? rng() % kPages : rng() % (kPages / 4);
+                Page& bytes = touch(page);
+                if (version[page] == 0) {
+                    CHECK(
+                        std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; }));
+                } else {
+                    CHECK(rayos::workload::page_matches(Content::Mixed, page, version[page],
+                                                        bytes.data()));
+                }
+                if (rng() % 2)
+                    rayos::workload::fill_page(Content::Mixed, page, ++version[page], bytes.data());
+            }
+            CHECK(client->resident() == kBudget);
+            CHECK(client->counters().page_outs > 0);
+            CHECK(client->counters().page_ins > 0);
+            CHECK_FALSE(client->fault(kPages, ++now)); // outside the region
+        }
+}
+
+TEST_CASE("client: a full store refuses the fault and loses nothing") {
+    const uint32_t kPages = 8, kBudget = 2;
+    auto arena = std::make_unique<uint8_t[]>(1 * Store::kPage);
+    auto store = std::make_unique<Store>(arena.get(), 1); // room for one raw page
+    FakeMemory memory(kBudget);
+    ClientConfig config{"c", kPages, kBudget};
+    auto client = std::make_unique<Client>(config, memory, *store);
+    client->set_level(Level::None);
+    for (uint32_t page = 0; page < 3; ++page) { // random pages fill it quickly
+        if (memory.frame_of(page) < 0 && !client->fault(page, page)) break;
+        int f = memory.frame_of(page);
+        REQUIRE(f >= 0);
+        memory.frames[size_t(f)] = random_page(page + 1);
+    }
+    // Page 0 went to the store; page 3 needs another page out, which cannot fit.
+    CHECK_FALSE(client->fault(3, 10));
+    CHECK(memory.mapped.size() == kBudget); // both resident pages still mapped
+    for (uint32_t page : {1u, 2u}) {
+        int f = memory.frame_of(page);
+        REQUIRE(f >= 0);
+        CHECK(memory.frames[size_t(f)] == random_page(page + 1));
+    }
 }
