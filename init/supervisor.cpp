@@ -105,6 +105,25 @@ void set_error(idl::common::Error::Builder error, ErrorCode code, const char* me
 
 } // namespace
 
+template <typename R>
+int Supervisor::target(const rpc::CallContext& call, wire::Text name, R result,
+                       const char* refuse_self, bool must_run) const {
+    int index = system_.find(name.ptr, name.size);
+    if (index < 0) {
+        set_error(result.init_error(), ErrorCode::notFound, "no such program");
+        return -1;
+    }
+    if (refuse_self && uint64_t(index) + 1 == call.badge()) {
+        set_error(result.init_error(), ErrorCode::invalidArgument, refuse_self);
+        return -1;
+    }
+    if (must_run && system_.program(uint32_t(index)).state != State::Running) {
+        set_error(result.init_error(), ErrorCode::invalidArgument, "it is not running");
+        return -1;
+    }
+    return index;
+}
+
 bool Supervisor::allowed(const rpc::CallContext& call) const {
     uint64_t caller = call.badge();
     return caller >= 1 && caller <= system_.count() && system_.may_supervise(uint32_t(caller - 1));
@@ -149,18 +168,10 @@ RpcError Supervisor::programs(rpc::CallContext& call, idl::init::Empty::Reader,
 RpcError Supervisor::restart(rpc::CallContext& call, idl::init::ProgramName::Reader params,
                              idl::init::Result::Builder result) {
     if (!allowed(call)) return RpcError::NotPermitted;
-    wire::Text name = params.name();
-    int index = system_.find(name.ptr, name.size);
-    if (index < 0) {
-        set_error(result.init_error(), ErrorCode::notFound, "no such program");
-        return RpcError::Ok;
-    }
-    if (uint64_t(index) + 1 == call.badge()) {
-        set_error(result.init_error(), ErrorCode::invalidArgument,
-                  "a program cannot restart itself this way (it would not hear the answer)");
-        return RpcError::Ok;
-    }
-    if (!system_.restart_now(uint32_t(index)))
+    int index =
+        target(call, params.name(), result,
+               "a program cannot restart itself this way (it would not hear the answer)", false);
+    if (index >= 0 && !system_.restart_now(uint32_t(index)))
         set_error(result.init_error(), ErrorCode::internal, "it could not be started again");
     return RpcError::Ok;
 }
@@ -168,22 +179,8 @@ RpcError Supervisor::restart(rpc::CallContext& call, idl::init::ProgramName::Rea
 RpcError Supervisor::kill(rpc::CallContext& call, idl::init::ProgramName::Reader params,
                           idl::init::Result::Builder result) {
     if (!allowed(call)) return RpcError::NotPermitted;
-    wire::Text name = params.name();
-    int index = system_.find(name.ptr, name.size);
-    if (index < 0) {
-        set_error(result.init_error(), ErrorCode::notFound, "no such program");
-        return RpcError::Ok;
-    }
-    if (uint64_t(index) + 1 == call.badge()) {
-        set_error(result.init_error(), ErrorCode::invalidArgument,
-                  "a program cannot kill itself this way");
-        return RpcError::Ok;
-    }
-    if (system_.program(uint32_t(index)).state != State::Running) {
-        set_error(result.init_error(), ErrorCode::invalidArgument, "it is not running");
-        return RpcError::Ok;
-    }
-    if (!system_.kill(uint32_t(index)))
+    int index = target(call, params.name(), result, "a program cannot kill itself this way", true);
+    if (index >= 0 && !system_.kill(uint32_t(index)))
         set_error(result.init_error(), ErrorCode::internal, "its thread could not be redirected");
     return RpcError::Ok;
 }
@@ -191,17 +188,9 @@ RpcError Supervisor::kill(rpc::CallContext& call, idl::init::ProgramName::Reader
 RpcError Supervisor::caps(rpc::CallContext& call, idl::init::ProgramName::Reader params,
                           idl::init::CapsResult::Builder result) {
     if (!allowed(call)) return RpcError::NotPermitted;
-    wire::Text name = params.name();
-    int index = system_.find(name.ptr, name.size);
-    if (index < 0) {
-        set_error(result.init_error(), ErrorCode::notFound, "no such program");
-        return RpcError::Ok;
-    }
+    int index = target(call, params.name(), result, nullptr, true);
+    if (index < 0) return RpcError::Ok;
     const RunningProgram& r = system_.program(uint32_t(index));
-    if (r.state != State::Running) {
-        set_error(result.init_error(), ErrorCode::invalidArgument, "it is not running");
-        return RpcError::Ok;
-    }
     const uint64_t slots = 1ull << r.loaded.cnode_radix;
     uint32_t held = 0;
     inv::SlotInfo info{};

@@ -27,6 +27,12 @@ public:
 
 private:
     bool allowed(const rpc::CallContext& call) const;
+    // The index of the program `name` names if the request may act on it
+    // (it exists; it is not the caller, unless refuse_self is nullptr; it
+    // runs, if must_run); otherwise -1, with `result`'s error saying why.
+    template <typename R>
+    int target(const rpc::CallContext& call, wire::Text name, R result, const char* refuse_self,
+               bool must_run) const;
 
     System& system_;
 };

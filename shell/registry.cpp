@@ -1,6 +1,8 @@
 // The list of command families (each defined in commands/<family>.cpp).
 #include "registry.h"
 
+#include <rayos/string.h>
+
 namespace rayos::shell {
 
 extern const CommandFamily kHelpCommands;
@@ -18,20 +20,12 @@ const CommandFamily* const kFamilies[] = {
     &kSuperviseCommands, &kSystemCommands,  &kBenchCommands,
 };
 
-bool same(const char* a, const char* b) {
-    while (*a && *a == *b) {
-        ++a;
-        ++b;
-    }
-    return *a == *b;
-}
-
 } // namespace
 
 const CommandSpec* find_command(const char* name) {
     for (const CommandFamily* family : kFamilies)
         for (uint32_t i = 0; i < family->count; ++i)
-            if (same(family->specs[i].name, name)) return &family->specs[i];
+            if (strcmp(family->specs[i].name, name) == 0) return &family->specs[i];
     return nullptr;
 }
 

@@ -8,6 +8,7 @@
 #include <rayos/ipc.h>
 #include <rayos/program.h>
 #include <rayos/runtime.h>
+#include <rayos/string.h>
 #include <rayos/syscall.h>
 
 namespace rayos::shell {
@@ -148,15 +149,8 @@ bool RpcMachine::restart(const char* program, uint32_t& generation, Failure& why
     static ProgramRow rows[kMaxRows];
     uint32_t count = 0;
     if (!programs(rows, count, why)) return false;
-    for (uint32_t i = 0; i < count; ++i) {
-        const char* a = rows[i].name;
-        const char* b = program;
-        while (*a && *a == *b) {
-            ++a;
-            ++b;
-        }
-        if (*a == *b) generation = rows[i].generation;
-    }
+    for (uint32_t i = 0; i < count; ++i)
+        if (strcmp(rows[i].name, program) == 0) generation = rows[i].generation;
     return true;
 }
 

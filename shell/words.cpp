@@ -1,16 +1,12 @@
 // Splitting a command line into words (see words.h).
 #include "words.h"
 
+#include <rayos/string.h>
+
 namespace rayos::shell {
 
 bool Words::is(uint32_t i, const char* text) const {
-    if (i >= count) return false;
-    const char* w = word[i];
-    while (*w && *w == *text) {
-        ++w;
-        ++text;
-    }
-    return *w == *text;
+    return i < count && strcmp(word[i], text) == 0;
 }
 
 SplitError split_words(const char* line, size_t length, Words& out) {

@@ -1,15 +1,13 @@
 // ps, servers: the programs init runs, as its Supervisor reports them.
 #include "command.h"
 
+#include <rayos/string.h>
+
 namespace rayos::shell {
 namespace {
 
 bool same(const char* a, const char* b) {
-    while (*a && *a == *b) {
-        ++a;
-        ++b;
-    }
-    return *a == *b;
+    return strcmp(a, b) == 0;
 }
 
 // A server's health from what its thread does: waiting for calls or
