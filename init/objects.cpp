@@ -3,6 +3,7 @@
 
 #include <rayos/cap_alloc.h>
 #include <rayos/invoke.h>
+#include <rayos/mapping.h>
 #include <rayos/runtime.h>
 #include <rayos/syscall.h>
 
@@ -65,16 +66,12 @@ VoidResult ObjectMaker::map(uint64_t frame, uint64_t vspace, uint64_t vaddr, uin
             known_tables_[known_count_++] = key;
         }
     }
-    for (int attempt = 0; attempt <= 3; ++attempt) {
-        int64_t r = inv::frame_map(frame, vspace, vaddr, attributes);
-        if (r == 0) return {};
-        if (sys::status(r) != abi::Status::NotFound) return Error(sys::status(r));
-        // A page table is missing on the way: add the highest one missing.
-        uint64_t table = TRY(make(abi::ObjectType::PageTable));
-        int64_t level = inv::page_table_map(table, vspace, vaddr);
-        if (level < 0) return Error(sys::status(level));
-    }
-    return Error(abi::Status::NotFound);
+    abi::Status mapped = map_frame(frame, vspace, vaddr, attributes, [this] {
+        auto table = make(abi::ObjectType::PageTable);
+        return table ? table.value() : 0;
+    });
+    if (mapped != abi::Status::Ok) return Error(mapped);
+    return {};
 }
 
 } // namespace rayos::init

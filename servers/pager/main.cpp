@@ -9,6 +9,7 @@
 
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
+#include <rayos/mapping.h>
 #include <rayos/paging.h>
 #include <rayos/program.h>
 #include <rayos/runtime.h>
@@ -55,14 +56,8 @@ public:
     bool map(uint32_t frame, uint32_t page) override {
         uint64_t f = slot(frame);
         uint64_t address = paging::kRegionBase + uint64_t(page) * paging::kPageSize;
-        for (int tables = 0; f && tables <= 3; ++tables) {
-            int64_t r = inv::frame_map(f, vspace_, address, abi::kMapWritable);
-            if (r == 0) return true;
-            if (sys::status(r) != abi::Status::NotFound) return false;
-            uint64_t table = make(abi::ObjectType::PageTable);
-            if (!table || inv::page_table_map(table, vspace_, address) < 0) return false;
-        }
-        return false;
+        return f && map_frame(f, vspace_, address, abi::kMapWritable,
+                              [] { return make(abi::ObjectType::PageTable); }) == abi::Status::Ok;
     }
     bool unmap(uint32_t frame) override {
         uint64_t f = slot(frame);

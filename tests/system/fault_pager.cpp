@@ -6,6 +6,7 @@
 // to init, which then supervises the client as usual.
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
+#include <rayos/mapping.h>
 #include <rayos/program.h>
 #include <rayos/runtime.h>
 #include <rayos/syscall.h>
@@ -37,14 +38,8 @@ bool map_page(uint64_t address) {
     uint64_t frame = make(abi::ObjectType::Frame, 12);
     if (!frame || inv::frame_write(frame, 0, reinterpret_cast<uint64_t>(pattern), 4096) < 0)
         return false;
-    for (int tables = 0; tables <= 3; ++tables) {
-        int64_t r = inv::frame_map(frame, kSlotClientSpace, address & ~0xFFFull, abi::kMapWritable);
-        if (r == 0) return true;
-        if (sys::status(r) != abi::Status::NotFound) return false;
-        uint64_t table = make(abi::ObjectType::PageTable);
-        if (!table || inv::page_table_map(table, kSlotClientSpace, address) < 0) return false;
-    }
-    return false;
+    return map_frame(frame, kSlotClientSpace, address & ~uint64_t(0xFFF), abi::kMapWritable,
+                     [] { return make(abi::ObjectType::PageTable); }) == abi::Status::Ok;
 }
 
 [[noreturn]] void verdict(bool ok, const char* what) {
