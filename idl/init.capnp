@@ -52,7 +52,20 @@ interface NameService {
   # The endpoint of a named server, with its generation: a capability from an
   # older generation gets peerRestarted instead of reaching the new instance.
   lookup @0 LookupRequest -> LookupResult;
+  # For a pager: the programs whose faults and address space the caller's
+  # manifest entry grants it and that declare a paged region.
+  pagedClients @1 Empty -> PagedClientsResult;
 }
+
+struct PagedClient {
+  name @0 :Text;
+  faultBadge @1 :UInt64;        # the badge its faults arrive with
+  faultSlot @2 :UInt32;         # grant slot: init's fault endpoint for it (to pass faults on)
+  addressSpaceSlot @3 :UInt32;  # grant slot: its address space
+  pages @4 :UInt32;             # its manifest's paging
+  budgetFrames @5 :UInt32;
+}
+struct PagedClientsResult { clients @0 :List(PagedClient); }
 
 struct LookupRequest { name @0 :Text; }
 struct LookupResult {

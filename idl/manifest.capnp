@@ -15,6 +15,17 @@ struct Program {
   memoryQuota @4 :UInt64;    # bytes of untyped memory it may hold
   restart @5 :RestartPolicy;
   grants @6 :List(Grant);    # everything it may hold, nothing more
+  paging @7 :PagedRegion;    # memory a pager serves (see below)
+}
+
+# A paged region (rayos/paging.h): virtual memory at paging::kRegionBase that
+# the program granted this program's faultEndpointOf and addressSpaceOf (its
+# pager) fills on demand, keeping at most budgetFrames pages resident and
+# the rest compressed. If the pager goes away, the region's contents are
+# lost with it: init counts the program as crashed.
+struct PagedRegion {
+  pages @0 :UInt32;          # 0: no paged region
+  budgetFrames @1 :UInt32;   # 1 .. pages, at most rayos::limits::kPagerMaxBudget
 }
 
 struct RestartPolicy {

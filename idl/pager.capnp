@@ -31,6 +31,8 @@ struct Policy {
   eviction @3 :Eviction;
 }
 
+# One client's pages, or the totals. Ratio = originalBytes / compressedBytes;
+# memory saved = originalBytes - compressedBytes (same-filled pages take 0).
 struct ClientStats {
   client @0 :Text;
   residentPages @1 :UInt64;
@@ -46,12 +48,15 @@ struct ClientStats {
   level @11 :Level;
   policy @12 :Policy;
   budgetFrames @13 :UInt32;
+  zeroFills @14 :UInt64;        # first touches, served with a zeroed page
+  refusedFaults @15 :UInt64;    # faults it could not serve (passed on to init)
 }
 
 struct StoreStats {
   capacityBytes @0 :UInt64;
   usedBytes @1 :UInt64;
-  fragmentationPercent @2 :UInt8; # space lost to size-class rounding
+  fragmentationPercent @2 :UInt8; # of usedBytes, not holding object data
+  storedBytes @3 :UInt64;          # the stored objects' own bytes
 }
 
 interface Pager {
@@ -67,7 +72,7 @@ struct StatusResult {
   clients @0 :List(ClientStats);
   store @1 :StoreStats;
 }
-struct StatsRequest { client @0 :Text; }   # "" = totals over all clients
+struct StatsRequest { client @0 :Text; }   # "" = totals over all clients (client "total")
 struct StatsResult {
   union {
     stats @0 :ClientStats;

@@ -1,6 +1,8 @@
 // Manifest validation (see manifest.h).
 #include "manifest.h"
 
+#include <rayos/limits.h>
+
 namespace rayos::init {
 namespace {
 
@@ -42,6 +44,24 @@ bool faults_granted_elsewhere(wire::List<wire::StructKind<Program>> programs, ui
             if ((i != self || k != g) && grants[k].which() == Grant::Which::faultEndpointOf &&
                 same(grants[k].faultEndpointOf(), target))
                 return true;
+    }
+    return false;
+}
+
+// Whether one program is granted both the faults and the address space of
+// `target` (its pager).
+bool has_pager(wire::List<wire::StructKind<Program>> programs, wire::Text target) {
+    for (uint32_t i = 0; i < programs.size(); ++i) {
+        bool faults = false, space = false;
+        auto grants = programs[i].grants();
+        for (uint32_t k = 0; k < grants.size(); ++k) {
+            Grant::Reader g = grants[k];
+            if (g.which() == Grant::Which::faultEndpointOf && same(g.faultEndpointOf(), target))
+                faults = true;
+            if (g.which() == Grant::Which::addressSpaceOf && same(g.addressSpaceOf(), target))
+                space = true;
+        }
+        if (faults && space) return true;
     }
     return false;
 }
@@ -123,6 +143,20 @@ ManifestError validate_manifest(idl::manifest::Manifest::Reader manifest,
     }
     for (uint32_t i = 0; i < programs.size(); ++i)
         if (auto e = check_grants(programs, i, irq_mask); !e.ok()) return e;
+    for (uint32_t i = 0; i < programs.size(); ++i) {
+        Program::Reader p = programs[i];
+        auto paging = p.paging();
+        if (paging.pages() == 0) continue;
+        const char* name = p.name().c_str();
+        if (paging.pages() > limits::kPagerMaxRegionPages)
+            return error(name, "a paged region larger than kPagerMaxRegionPages");
+        if (paging.budgetFrames() == 0 || paging.budgetFrames() > paging.pages() ||
+            paging.budgetFrames() > limits::kPagerMaxBudget)
+            return error(name, "a paged region's budget outside 1..pages (and kPagerMaxBudget)");
+        if (!has_pager(programs, p.name()))
+            return error(name, "a paged region, but no program is granted its faults and "
+                               "address space");
+    }
     return {};
 }
 

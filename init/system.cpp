@@ -154,7 +154,7 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
                                   kClientRights, i + 1)));
         r.fault_endpoint = TRY(slots::allocate());
         TRY(check(inv::cnode_mint(abi::kInitSlotCNode, r.fault_endpoint, kDepth, name_service,
-                                  abi::rights::kWrite, kFaultBadge | (i + 1))));
+                                  abi::rights::kWrite, program::fault_badge(i))));
         count_ = i + 1;
     }
     // Every endpoint first, so that grants can name programs later in the
@@ -286,7 +286,7 @@ void System::route_faults(uint32_t index) {
         if (inv::slot_info(abi::kInitSlotCNode, r.handler_cap, kDepth, held) > 0)
             (void)inv::cnode_delete(abi::kInitSlotCNode, r.handler_cap, kDepth);
         if (inv::cnode_mint(abi::kInitSlotCNode, r.handler_cap, kDepth, programs_[h].endpoint,
-                            abi::rights::kWrite, kFaultBadge | (index + 1)) == 0)
+                            abi::rights::kWrite, program::fault_badge(index, r.generation)) == 0)
             handler = r.handler_cap;
     }
     if (inv::tcb_configure(r.loaded.tcb, 0, 0, handler) != 0)
@@ -336,18 +336,24 @@ void System::tear_down(uint32_t i) {
     r.loaded = Program{};
     r.endpoint = 0; // (its slot is free now and may be reused)
     // The programs whose faults it took report to init again. One that was
-    // waiting for it to answer a fault has stopped: that is a crash too.
+    // waiting for it to answer a fault has stopped, and one whose paged
+    // region it held has lost that memory: both are crashes.
     for (uint32_t c = 0; c < count_; ++c) {
         if (c == i || fault_handler_of(c) != int(i) || programs_[c].state != State::Running)
             continue;
         route_faults(c);
         inv::TcbRegisters regs{};
-        if (inv::tcb_registers(programs_[c].loaded.tcb, regs) == 0) {
-            format_to(programs_[c].last_fault, sizeof(programs_[c].last_fault),
+        RunningProgram& client = programs_[c];
+        if (paged(c))
+            format_to(client.last_fault, sizeof(client.last_fault),
+                      "its pager '%s' went away with its paged memory", r.name);
+        else if (inv::tcb_registers(client.loaded.tcb, regs) == 0)
+            format_to(client.last_fault, sizeof(client.last_fault),
                       "its fault handler '%s' went away", r.name);
-            print("init: '%s' crashed (%s)\n", programs_[c].name, programs_[c].last_fault);
-            apply_policy(c, true);
-        }
+        else
+            continue;
+        print("init: '%s' crashed (%s)\n", programs_[c].name, programs_[c].last_fault);
+        apply_policy(c, true);
     }
     r.state = was;
 }
@@ -445,9 +451,28 @@ bool System::may_supervise(uint32_t index) const {
 
 void System::restart(uint32_t index) {
     RunningProgram& r = programs_[index];
+    // A paged client starts only when its pager runs (its first touch of
+    // the region would fault to init).
+    int pager = paged(index) ? fault_handler_of(index) : -1;
+    if (pager >= 0 && programs_[pager].state != State::Running) {
+        if (programs_[pager].state == State::Restarting) {
+            r.state = State::Restarting;
+            r.restart_due = programs_[pager].restart_due + 1;
+            print("init: '%s' waits for its pager '%s'\n", r.name, programs_[pager].name);
+            return;
+        }
+        r.state = State::Failed;
+        print("init: '%s' failed: its pager '%s' is down\n", r.name, programs_[pager].name);
+        return;
+    }
     r.state = State::Running;
     bool ready = prepare(index) && equip(index);
-    if (ready) route_faults(index); // before it runs: its first fault may come at once
+    // Before it runs (its first fault may come at once): where its faults
+    // go, and its address space to the programs granted it.
+    if (ready) {
+        route_faults(index);
+        regrant_address_space(index);
+    }
     if (!ready || !init::start(r.loaded)) {
         tear_down(index);
         r.state = State::Failed;
@@ -464,7 +489,6 @@ void System::restart(uint32_t index) {
             if (programs_[c].grant_targets[g] == index) (void)grant_server(c, g);
         if (fault_handler_of(c) == int(index)) route_faults(c);
     }
-    regrant_address_space(index);
 }
 
 void System::timer_fired() {

@@ -10,9 +10,14 @@
 //
 // A program may be granted another's faults (faultEndpointOf: a pager): the
 // other's thread then reports its faults to the grantee's endpoint, badged
-// kFaultBadge | its index + 1, and the grant slot holds init's fault
-// endpoint for it, to pass on the faults the grantee does not handle. While
-// the grantee is down, the faults come to init.
+// program::fault_badge(its index, its generation), and the grant slot holds
+// init's fault endpoint for it, to pass on the faults the grantee does not
+// handle. While the grantee is down, the faults come to init.
+//
+// A paged region (the manifest's `paging`) lives in its pager: when the
+// pager goes away, the region's contents go with it, and init counts the
+// client as crashed (its policy decides); a paged client is started again
+// only once its pager runs.
 #pragma once
 
 #include "loader.h"
@@ -20,6 +25,7 @@
 #include "objects.h"
 
 #include <rayos/abi/boot_info.h>
+#include <rayos/program.h>
 
 #include <cstdint>
 
@@ -53,8 +59,8 @@ struct RunningProgram {
     uint64_t grant_caps[kMaxGrants] = {};
 };
 
-// A fault badge: bit 63 plus the program index + 1.
-constexpr uint64_t kFaultBadge = 1ull << 63;
+// Fault badges: rayos/program.h.
+using program::kFaultBadge;
 
 class System {
 public:
@@ -105,6 +111,9 @@ private:
     VoidResult grant_access(uint32_t i, uint64_t slot, idl::manifest::Grant::Reader grant);
     // The program whose manifest entry takes `index`'s faults, or -1.
     int fault_handler_of(uint32_t index) const;
+    // Whether `index` declares a paged region (its memory lives in its
+    // fault handler).
+    bool paged(uint32_t index) const { return entry(index).paging().pages() > 0; }
     // Points `index`'s thread at its fault handler: the program granted its
     // faults while that one runs, init otherwise.
     void route_faults(uint32_t index);

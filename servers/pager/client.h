@@ -1,12 +1,18 @@
-// One client of the pager: its paged region, its resident frames (a fixed
-// pool from the pager's memory, the client's budget), and where each of its
-// pages is: resident in a frame, stored (compressed, raw or as a value) in
-// the store, or never touched.
+// One client of the pager: its paged region, its resident frames (up to
+// its budget, from the pager's memory), and where each of its pages is:
+// resident in a frame, stored (compressed, raw or as a value) in the
+// store, or never touched. Its policy decides when pages are compressed:
+// on demand (only when a fault needs a frame), at a threshold (keep a
+// number of frames free), or when idle (pages unused for a number of
+// ticks, from the kernel's accessed bits). Pure logic, tested on the host
+// against a fake ClientMemory.
 #pragma once
 
 #include "codec.h"
 #include "resident.h"
 #include "store.h"
+
+#include <rayos/limits.h>
 
 #include <cstdint>
 
@@ -18,13 +24,27 @@ struct ClientConfig {
     uint32_t budget_frames = 0;
 };
 
-struct ClientCounters {
-    uint64_t page_ins = 0, page_outs = 0, zero_fills = 0;
-    uint64_t page_in_instructions = 0, page_out_instructions = 0;
+struct Policy {
+    enum class Kind : uint8_t { Demand, Threshold, Idle };
+    Kind kind = Kind::Demand;
+    // Threshold: the free frames to keep (1 .. budget - 1); Idle: ticks a
+    // page must go unused to be compressed (>= 1).
+    uint32_t parameter = 0;
+    Eviction eviction = Eviction::Clock;
+};
+
+// What a client's pages cost and where they are (idl/pager.capnp ClientStats).
+struct ClientStats {
+    uint64_t resident = 0, compressed = 0, same_filled = 0, raw = 0;
+    uint64_t original_bytes = 0;   // of the stored pages
+    uint64_t compressed_bytes = 0; // what they take in the store
+    uint64_t page_ins = 0, page_outs = 0, zero_fills = 0, refused = 0;
+    uint64_t page_in_instructions = 0, page_out_instructions = 0; // totals
+    void add(const ClientStats& other);
 };
 
 // What the pager needs from the kernel for one client (the real one in
-// pager_main.cpp; tests may fake it).
+// main.cpp; tests fake it).
 class ClientMemory {
 public:
     // Copies the contents of resident frame `frame` out / a page into it.
@@ -36,32 +56,61 @@ public:
     // Whether the client used resident frame `frame` since the last call
     // (its accessed bit, cleared).
     virtual bool take_accessed(uint32_t frame) = 0;
+    // The client has a new address space (it was started again): what was
+    // made for mappings in the old one can go.
+    virtual void new_address_space() = 0;
 
 protected:
     ~ClientMemory() = default;
 };
 
+enum class FaultResult : uint8_t {
+    Served,
+    OutsideRegion, // not a page of its region: a crash, not ours
+    StoreFull,     // no room to page one out: nothing lost, the fault refused
+    Corrupt,       // a stored page does not decode: never mapped as garbage
+    KernelRefused, // a map, unmap or copy failed
+};
+const char* fault_result_name(FaultResult result);
+
 class Client final : private AccessBits {
 public:
-    static constexpr uint32_t kMaxPages = 4096; // a 16 MiB region
+    static constexpr uint32_t kMaxPages = limits::kPagerMaxRegionPages;
+    static constexpr uint32_t kMaxFrames = limits::kPagerMaxBudget;
     static constexpr uint32_t kNone = ~0u;
 
-    Client(const ClientConfig& config, ClientMemory& memory, Store& store)
-        : config_(config), memory_(memory), store_(store), resident_(config.budget_frames) {}
+    Client(const ClientConfig& config, ClientMemory& memory, Store& store);
 
-    // A fault at page `page` of the region: makes room if the budget is
-    // full (pages one out), brings the page in (decoded, or zero-filled the
-    // first time) and maps it. False when it cannot (the store is full, a
-    // stored page does not decode, the kernel refuses): the client must not
-    // be resumed.
-    [[nodiscard]] bool fault(uint32_t page, uint64_t now);
+    // A fault at page `page` of the region at tick `now`: makes room if the
+    // budget is full (pages one out), brings the page in (decoded, or
+    // zero-filled the first time) and maps it; then the threshold policy
+    // keeps its free frames. Anything but Served: the client must not be
+    // resumed, and nothing it had is lost.
+    [[nodiscard]] FaultResult fault(uint32_t page, uint64_t now);
+    // The pager's timer: the idle policy compresses pages unused for its
+    // ticks. Pages compressed.
+    uint32_t tick(uint64_t now);
 
     void set_level(Level level) { level_ = level; }
-    void set_eviction(Eviction eviction) { eviction_ = eviction; }
+    // False (and nothing changes) for a parameter outside its range.
+    [[nodiscard]] bool set_policy(const Policy& policy, uint64_t now);
+    // 1 .. kMaxFrames. Shrinking pages out what is over the budget; false
+    // (the budget as far as it got) if the store is full.
+    [[nodiscard]] bool set_budget(uint32_t frames, uint64_t now);
+    // The client was started again (a new generation): its old pages are
+    // gone with its old address space. Forgets them and frees their room.
+    void reset();
+
     const ClientConfig& config() const { return config_; }
-    const ClientCounters& counters() const { return counters_; }
+    Level level() const { return level_; }
+    const Policy& policy() const { return policy_; }
+    uint32_t budget() const { return config_.budget_frames; }
     uint32_t resident() const { return resident_.size(); }
-    uint32_t stored(Encoding encoding) const;
+    ClientStats stats() const;
+    // Whether this page is resident / stored (tests).
+    bool is_resident(uint32_t page) const {
+        return page < kMaxPages && pages_[page].frame != kNone;
+    }
 
 private:
     struct PageState {
@@ -71,7 +120,12 @@ private:
         Encoded encoded;        // how it is stored
     };
     bool page_out(uint32_t page);
-    uint32_t free_frame();
+    // Pages one out (the policy's choice); false when none can go.
+    bool evict(uint64_t now);
+    uint32_t free_frame() const;
+    uint32_t free_frames() const { return budget() - resident(); }
+    // The threshold policy: page out until its free frames are kept.
+    void keep_free(uint64_t now);
     bool take_accessed(uint32_t page) override {
         return pages_[page].frame != kNone && memory_.take_accessed(pages_[page].frame);
     }
@@ -81,11 +135,10 @@ private:
     Store& store_;
     ResidentSet resident_;
     Level level_ = Level::Balanced;
-    Eviction eviction_ = Eviction::Clock;
-    ClientCounters counters_;
+    Policy policy_;
+    ClientStats counters_; // (the counting part: page-ins, outs, costs)
     PageState pages_[kMaxPages];
-    uint32_t frame_page_[ResidentSet::kMaxResident] = {}; // page in frame i (kNone: free)
-    bool frames_ready_ = false;
+    uint32_t frame_page_[kMaxFrames] = {}; // page in frame i (kNone: free)
 };
 
 } // namespace rayos::pager

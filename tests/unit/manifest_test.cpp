@@ -211,3 +211,41 @@ TEST_CASE("manifest: grants refer to other programs; ports ordered; IRQs once, i
         CHECK_FALSE(b.validate().ok());
     }
 }
+
+TEST_CASE("manifest: a paged region needs a pager and a budget within it") {
+    auto paged = [](uint32_t pages, uint32_t budget, bool faults, bool space) {
+        Builder b(2);
+        auto client = b.program(0, "client").init_paging();
+        client.set_pages(pages);
+        client.set_budgetFrames(budget);
+        auto grants = b.program(1, "pager").init_grants(2);
+        grants[0].set_supervisor();
+        grants[1].set_supervisor();
+        if (faults) grants[0].set_faultEndpointOf("client");
+        if (space) grants[1].set_addressSpaceOf("client");
+        auto e = b.validate(); // (its strings live in the builder: copied)
+        struct {
+            bool ok_;
+            std::string message, program;
+            bool ok() const { return ok_; }
+        } result{e.ok(), e.ok() ? "" : e.message, e.program};
+        return result;
+    };
+    CHECK(paged(64, 16, true, true).ok());
+    CHECK(paged(64, 64, true, true).ok());
+    CHECK(paged(limits::kPagerMaxRegionPages, 1, true, true).ok());
+    CHECK(paged(64, 16, true, false).message ==
+          "a paged region, but no program is granted its faults and address space");
+    CHECK_FALSE(paged(64, 16, false, true).ok());
+    CHECK(paged(64, 16, true, false).program == "client");
+    CHECK_FALSE(paged(64, 0, true, true).ok());  // no budget
+    CHECK_FALSE(paged(16, 17, true, true).ok()); // more frames than pages
+    CHECK_FALSE(paged(4096, limits::kPagerMaxBudget + 1, true, true).ok());
+    CHECK(paged(limits::kPagerMaxRegionPages + 1, 16, true, true).message ==
+          "a paged region larger than kPagerMaxRegionPages");
+    {
+        Builder b(1); // no paged region: nothing to check
+        b.program(0, "plain");
+        CHECK(b.validate().ok());
+    }
+}

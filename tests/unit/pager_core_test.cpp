@@ -329,6 +329,8 @@ struct FakeMemory final : ClientMemory {
     }
     bool unmap(uint32_t f) override { return mapped.erase(f) == 1; }
     bool take_accessed(uint32_t f) override { return accessed.erase(f) > 0; }
+    void new_address_space() override { ++address_spaces; }
+    int address_spaces = 1;
     // The frame page `page` is mapped in, or -1.
     int frame_of(uint32_t page) const {
         for (auto& [f, p] : mapped)
@@ -351,7 +353,9 @@ TEST_CASE("client: a working set four times the budget, every page intact") {
             ClientConfig config{"memhog", kPages, kBudget};
             auto client = std::make_unique<Client>(config, memory, *store);
             client->set_level(level);
-            client->set_eviction(eviction);
+            Policy policy;
+            policy.eviction = eviction;
+            REQUIRE(client->set_policy(policy, 0));
             std::mt19937 rng(9);
             std::vector<uint32_t> version(kPages, 0);
             uint64_t now = 0;
@@ -359,7 +363,7 @@ TEST_CASE("client: a working set four times the budget, every page intact") {
             auto touch = [&](uint32_t page) -> Page& {
                 int f = memory.frame_of(page);
                 if (f < 0) {
-                    REQUIRE(client->fault(page, ++now));
+                    REQUIRE(client->fault(page, ++now) == FaultResult::Served);
                     f = memory.frame_of(page);
                     REQUIRE(f >= 0);
                 }
@@ -380,9 +384,9 @@ TEST_CASE("client: a working set four times the budget, every page intact") {
                     rayos::workload::fill_page(Content::Mixed, page, ++version[page], bytes.data());
             }
             CHECK(client->resident() == kBudget);
-            CHECK(client->counters().page_outs > 0);
-            CHECK(client->counters().page_ins > 0);
-            CHECK_FALSE(client->fault(kPages, ++now)); // outside the region
+            CHECK(client->stats().page_outs > 0);
+            CHECK(client->stats().page_ins > 0);
+            CHECK(client->fault(kPages, ++now) == FaultResult::OutsideRegion);
         }
 }
 
@@ -395,13 +399,14 @@ TEST_CASE("client: a full store refuses the fault and loses nothing") {
     auto client = std::make_unique<Client>(config, memory, *store);
     client->set_level(Level::None);
     for (uint32_t page = 0; page < 3; ++page) { // random pages fill it quickly
-        if (memory.frame_of(page) < 0 && !client->fault(page, page)) break;
+        if (memory.frame_of(page) < 0 && client->fault(page, page) != FaultResult::Served) break;
         int f = memory.frame_of(page);
         REQUIRE(f >= 0);
         memory.frames[size_t(f)] = random_page(page + 1);
     }
     // Page 0 went to the store; page 3 needs another page out, which cannot fit.
-    CHECK_FALSE(client->fault(3, 10));
+    CHECK(client->fault(3, 10) == FaultResult::StoreFull);
+    CHECK(client->stats().refused == 1);
     CHECK(memory.mapped.size() == kBudget); // both resident pages still mapped
     for (uint32_t page : {1u, 2u}) {
         int f = memory.frame_of(page);

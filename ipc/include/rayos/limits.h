@@ -34,6 +34,15 @@ constexpr uint32_t kConsoleMaxRead = 256;
 constexpr uint32_t kConsoleWaitingReaders = 4;
 constexpr uint32_t kConsoleMaxWrite = 400;
 
+// The compression pager (servers/pager): the clients one pager serves, the
+// largest paged region (pages, from paging::kRegionBase) and resident
+// budget (frames) a manifest may declare, and the pager's compressed store
+// (pages of 4 KiB; when it is full, faults that need room are refused).
+constexpr uint32_t kPagerMaxClients = 4;
+constexpr uint32_t kPagerMaxRegionPages = 4096;
+constexpr uint32_t kPagerMaxBudget = 64;
+constexpr uint32_t kPagerStorePages = 256;
+
 // The shell (shell/): words in a command line.
 constexpr uint32_t kShellMaxWords = 16;
 

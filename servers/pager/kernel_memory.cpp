@@ -1,0 +1,83 @@
+// A client's memory through the kernel (see kernel_memory.h).
+#include "kernel_memory.h"
+
+#include <rayos/invoke.h>
+#include <rayos/mapping.h>
+#include <rayos/paging.h>
+#include <rayos/program.h>
+
+namespace rayos::pager {
+namespace {
+
+// Slots from here on are the pager's (32-39: the RPC server's receive
+// window and spare room); deleted ones are used again.
+uint64_t next_slot = program::kFirstFreeSlot + 8;
+uint64_t free_slots[32];
+uint32_t free_count = 0;
+
+void release(uint64_t slot) {
+    (void)inv::cnode_delete(program::kSlotCNode, slot, 64);
+    if (free_count < sizeof(free_slots) / sizeof(free_slots[0])) free_slots[free_count++] = slot;
+}
+
+} // namespace
+
+uint64_t make_object(uint64_t type, uint64_t size_bits) {
+    bool reused = free_count > 0;
+    uint64_t slot = reused ? free_slots[free_count - 1] : next_slot;
+    if (slot >= (1u << program::kCNodeRadix) ||
+        inv::untyped_retype(program::kSlotMemory, type, size_bits, program::kSlotCNode, slot, 1) !=
+            1)
+        return 0;
+    if (reused)
+        --free_count;
+    else
+        ++next_slot;
+    return slot;
+}
+
+void KernelMemory::new_address_space() {
+    for (uint32_t i = 0; i < table_count_; ++i)
+        release(tables_[i]);
+    table_count_ = 0;
+}
+
+uint64_t KernelMemory::slot(uint32_t frame) {
+    if (frame >= Client::kMaxFrames) return 0;
+    if (!frames_[frame]) frames_[frame] = make_object(uint64_t(abi::ObjectType::Frame), 12);
+    return frames_[frame];
+}
+
+bool KernelMemory::read_frame(uint32_t frame, uint8_t* page) {
+    uint64_t f = slot(frame);
+    return f && inv::frame_read(f, 0, reinterpret_cast<uint64_t>(page), paging::kPageSize) >= 0;
+}
+
+bool KernelMemory::write_frame(uint32_t frame, const uint8_t* page) {
+    uint64_t f = slot(frame);
+    return f && inv::frame_write(f, 0, reinterpret_cast<uint64_t>(page), paging::kPageSize) >= 0;
+}
+
+bool KernelMemory::map(uint32_t frame, uint32_t page) {
+    uint64_t f = slot(frame);
+    uint64_t address = paging::kRegionBase + uint64_t(page) * paging::kPageSize;
+    return f && map_frame(f, vspace_, address, abi::kMapWritable, [this]() -> uint64_t {
+                    if (table_count_ == kMaxTables) return 0;
+                    uint64_t table = make_object(uint64_t(abi::ObjectType::PageTable));
+                    if (table) tables_[table_count_++] = table;
+                    return table;
+                }) == abi::Status::Ok;
+}
+
+bool KernelMemory::unmap(uint32_t frame) {
+    uint64_t f = slot(frame);
+    return f && inv::frame_unmap(f) == 0;
+}
+
+bool KernelMemory::take_accessed(uint32_t frame) {
+    uint64_t f = slot(frame);
+    int64_t status = f ? inv::frame_status(f, 1) : 0;
+    return status > 0 && (status & int64_t(abi::kFrameAccessed));
+}
+
+} // namespace rayos::pager
