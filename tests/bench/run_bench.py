@@ -55,9 +55,6 @@ TARGETS = {
     "pager.lz4.decompress.text": ("(reference)", "25,412"),
 }
 
-# boot.to_shell boots the system ./rayos run boots (init/system.manifest.txt).
-SYSTEM = ["init/init.elf", "init/system.manifest.bin", "servers/console/console.elf",
-          "shell/shell.elf"]
 SHELL_READY = re.compile(rb"shell: ready at TSC (\d+)")
 
 LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",
@@ -67,8 +64,7 @@ LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iteratio
 def boot_to_shell(build: Path, timeout: float = 120.0) -> dict:
     """Boots the system, reads the TSC the shell reports just before its
     first prompt (instructions since reset), then types `shutdown`."""
-    argv = qemu.qemu_command(build / "microkernel" / "kernel.elf",
-                             [str(build / module) for module in SYSTEM])
+    argv = qemu.qemu_command(build / "microkernel" / "kernel.elf", qemu.system_modules(build))
     process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     assert process.stdin is not None and process.stdout is not None

@@ -113,7 +113,7 @@ CASES: tuple[Case, ...] = (
          modules=("tests/system/paging.manifest.bin", "tests/workload/memhog.elf",
                   "servers/pager/pager.elf"),
          log_contains=(r"pager: serving 'memhog': 64 pages, 16 resident",
-                       r"memhog: 64 pages of mixed, 3 rounds: 0 verification errors")),
+                       r"memhog: 64 pages of mixed, sequential, 3 rounds: 0 verification errors")),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),
