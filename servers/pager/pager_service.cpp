@@ -204,12 +204,17 @@ RpcError PagerService::setBudget(rpc::CallContext&, wire_pager::SetBudgetRequest
 }
 
 void PagerService::arm_timer() {
-    bool idle = false;
-    for (uint32_t i = 0; i < count_; ++i)
-        if (clients_[i].client->policy().kind == Policy::Kind::Idle) idle = true;
-    if (idle == timer_armed_) return;
-    (void)inv::notification_set_timer(timer_, idle ? kScanTicks : 0, 1);
-    timer_armed_ = idle;
+    // Scans as often as the shortest idle time asks, at most every kScanTicks.
+    uint32_t period = 0;
+    for (uint32_t i = 0; i < count_; ++i) {
+        const Policy& p = clients_[i].client->policy();
+        if (p.kind != Policy::Kind::Idle) continue;
+        uint32_t want = p.parameter < kScanTicks ? p.parameter : kScanTicks;
+        if (period == 0 || want < period) period = want;
+    }
+    if (period == timer_period_) return;
+    (void)inv::notification_set_timer(timer_, period, 1); // (0 cancels it)
+    timer_period_ = period;
 }
 
 RpcError PagerService::fault(ServedClient& s, uint64_t badge, uint64_t label,
@@ -251,7 +256,7 @@ RpcError PagerService::other(rpc::Incoming& in) {
         uint64_t now = now_ticks();
         for (uint32_t i = 0; i < count_; ++i)
             (void)clients_[i].client->tick(now);
-        timer_armed_ = false;
+        timer_period_ = 0; // (it has fired: set it again)
         arm_timer();
         return RpcError::Ok;
     }

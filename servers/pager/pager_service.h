@@ -17,7 +17,8 @@
 
 namespace rayos::pager {
 
-// Timer period of the idle policy's scans, in kernel ticks.
+// The idle policy's scans of accessed bits: every kScanTicks kernel ticks,
+// or as often as the shortest idle time asks.
 constexpr uint32_t kScanTicks = 5;
 
 struct ServedClient {
@@ -58,12 +59,12 @@ private:
     RpcError fault(ServedClient& s, uint64_t badge, uint64_t label, const wire::Segment& words);
     void fill(idl::pager::ClientStats::Builder out, const char* name, const ClientStats& stats,
               const Client* client) const;
-    // Arms the timer while a client has the idle policy.
+    // Sets the timer while a client has the idle policy.
     void arm_timer();
 
     Store& store_;
     uint64_t timer_;
-    bool timer_armed_ = false;
+    uint32_t timer_period_ = 0; // 0: not set
     ServedClient clients_[limits::kPagerMaxClients];
     uint32_t count_ = 0;
 };

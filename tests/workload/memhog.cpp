@@ -235,6 +235,10 @@ bool configure(const Options& o) {
 }
 
 void report_stats(const Options& o) {
+    inv::SlotInfo grant{};
+    if (inv::slot_info(program::kSlotCNode, program::kFirstGrantSlot, 64, grant) !=
+        int64_t(abi::ObjectType::Endpoint))
+        return; // (no Pager granted)
     idl::pager::PagerClient pager(program::kFirstGrantSlot);
     auto call = pager.stats();
     call.params().set_client(o.name);
