@@ -37,6 +37,14 @@ inline Parsed parsed(Command* command) {
 // What a program-argument completes to.
 enum class Completes : uint8_t { Nothing, Subcommands, Programs, Commands };
 
+// Where Tab completion's candidates go. They are kept until the completion
+// is done: static strings, or static storage.
+struct Offer {
+    void (*offer)(void*, const char*);
+    void* context;
+    void operator()(const char* candidate) const { offer(context, candidate); }
+};
+
 struct CommandSpec {
     const char* name;
     const char* usage;              // "restart <program>"
@@ -46,6 +54,11 @@ struct CommandSpec {
     Completes completes;            // the first argument
     // Parses the words of a line whose first word is `name`.
     Parsed (*parse)(const Words& words);
+    // Offers completions of the argument at `position` (2 and on: `words`
+    // holds at least the words before it; `machine` may be null), or
+    // nullptr: the later arguments complete to nothing.
+    void (*complete_later)(const Words& words, uint32_t position, Machine* machine,
+                           const Offer& offer);
 };
 
 struct CommandFamily {

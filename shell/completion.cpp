@@ -7,11 +7,6 @@
 namespace rayos::shell {
 namespace {
 
-struct Offer {
-    void (*offer)(void*, const char*);
-    void* context;
-};
-
 void offer_commands(const Offer& o) {
     for_each_command(
         [](const CommandSpec& spec, void* c) {
@@ -32,9 +27,12 @@ void CommandCompleter::complete(const char* line, size_t length, void (*offer)(v
     bool fresh = length == 0 || line[length - 1] == ' ' || line[length - 1] == '\t';
     uint32_t position = fresh ? words.count : words.count - 1;
     if (position == 0) return offer_commands(o);
-    if (position != 1) return;
     const CommandSpec* spec = find_command(words.word[0]);
     if (!spec) return;
+    if (position > 1) {
+        if (spec->complete_later) spec->complete_later(words, position, machine_, o);
+        return;
+    }
     switch (spec->completes) {
     case Completes::Commands:
         return offer_commands(o);

@@ -1,6 +1,7 @@
 // Tab completion for the shell: command names for the first word; for the
 // second, what the command's spec says it takes (sub-commands, program
-// names from the Machine, command names for help).
+// names from the Machine, command names for help); for later ones, what the
+// spec's complete_later offers (e.g. compress: pager clients, levels).
 #pragma once
 
 #include "line_editor.h"

@@ -1,5 +1,6 @@
 // What the shell's commands ask of the system. The shell program implements
-// it over IPC (init's Supervisor, the kernel); host tests give a fake.
+// it over IPC (init's Supervisor, the compression pager, the kernel); host
+// tests give a fake.
 // Every query fills plain rows; a failure comes back as one line of text.
 #pragma once
 
@@ -42,6 +43,36 @@ struct MemorySummary {
     uint64_t ram = 0, used = 0;
 };
 
+// The compression pager (idl/pager.capnp), in the shell's own terms.
+enum class PagerLevel : uint8_t { None, Fast, Balanced, Best };
+enum class PagerPolicyKind : uint8_t { Demand, Threshold, Idle };
+enum class PagerEviction : uint8_t { Lru, Clock };
+
+struct PagerPolicy {
+    PagerPolicyKind kind = PagerPolicyKind::Demand;
+    uint32_t parameter = 0; // Threshold: the low watermark (free frames); Idle: ticks
+    PagerEviction eviction = PagerEviction::Clock;
+};
+
+// One client's pages, or the totals over all clients (name "total"; its
+// level and policy mean nothing, its budget is the sum).
+struct PagerClientRow {
+    char name[32] = {};
+    uint64_t resident = 0, compressed = 0, same_filled = 0, raw = 0; // pages
+    uint64_t original_bytes = 0, compressed_bytes = 0;
+    uint64_t page_ins = 0, page_outs = 0;
+    uint64_t page_in_cost = 0, page_out_cost = 0; // average instructions of one
+    uint64_t zero_fills = 0, refused_faults = 0;
+    PagerLevel level = PagerLevel::None;
+    PagerPolicy policy;
+    uint32_t budget = 0; // frames
+};
+
+struct PagerStoreRow {
+    uint64_t capacity = 0, used = 0, stored = 0; // bytes
+    uint8_t fragmentation_percent = 0;
+};
+
 class Machine {
 public:
     static constexpr uint32_t kMaxRows = 64;
@@ -54,6 +85,16 @@ public:
     // The new generation in `generation`.
     virtual bool restart(const char* program, uint32_t& generation, Failure& why) = 0;
     virtual bool kill(const char* program, Failure& why) = 0;
+
+    // The pager: every client and the store; one client's statistics
+    // ("" for the totals); its settings. A refusal comes back in `why` with
+    // the pager's own message.
+    virtual bool pager_status(PagerStoreRow& store, PagerClientRow* rows, uint32_t& count,
+                              Failure& why) = 0;
+    virtual bool pager_stats(const char* client, PagerClientRow& row, Failure& why) = 0;
+    virtual bool pager_set_level(const char* client, PagerLevel level, Failure& why) = 0;
+    virtual bool pager_set_policy(const char* client, const PagerPolicy& policy, Failure& why) = 0;
+    virtual bool pager_set_budget(const char* client, uint32_t frames, Failure& why) = 0;
 
     virtual uint64_t ticks() = 0;
     virtual uint32_t ticks_per_second() = 0;

@@ -10,14 +10,15 @@ extern const CommandFamily kProgramCommands;
 extern const CommandFamily kCapsCommands;
 extern const CommandFamily kMemoryCommands;
 extern const CommandFamily kSuperviseCommands;
+extern const CommandFamily kCompressCommands;
 extern const CommandFamily kSystemCommands;
 extern const CommandFamily kBenchCommands;
 
 namespace {
 
 const CommandFamily* const kFamilies[] = {
-    &kHelpCommands,      &kProgramCommands, &kCapsCommands,  &kMemoryCommands,
-    &kSuperviseCommands, &kSystemCommands,  &kBenchCommands,
+    &kHelpCommands,      &kProgramCommands,  &kCapsCommands,   &kMemoryCommands,
+    &kSuperviseCommands, &kCompressCommands, &kSystemCommands, &kBenchCommands,
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include <rayos/idl/init.rpc.h>
+#include <rayos/idl/pager.rpc.h>
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
 #include <rayos/program.h>
@@ -52,6 +53,53 @@ bool rpc_failed(RpcError e, Failure& why) {
 bool answer_failed(idl::common::Error::Reader error, Failure& why) {
     copy_text(why.text, error.message());
     return false;
+}
+
+bool pager_failed(RpcError e, Failure& why) {
+    format_to(why.text, sizeof(why.text), "the pager is not answering (%s)", rpc_error_text(e));
+    return false;
+}
+
+// A SetResult: true if the pager did it, else its message in `why`.
+bool pager_did(idl::pager::SetResult::Reader result, Failure& why) {
+    if (result.has_error() && result.error().code() != idl::common::ErrorCode::ok)
+        return answer_failed(result.error(), why);
+    return true;
+}
+
+void client_row(idl::pager::ClientStats::Reader s, PagerClientRow& r) {
+    r = PagerClientRow{};
+    copy_text(r.name, s.client());
+    r.resident = s.residentPages();
+    r.compressed = s.compressedPages();
+    r.same_filled = s.sameFilledPages();
+    r.raw = s.rawPages();
+    r.original_bytes = s.originalBytes();
+    r.compressed_bytes = s.compressedBytes();
+    r.page_ins = s.pageIns();
+    r.page_outs = s.pageOuts();
+    r.page_in_cost = s.pageInCost();
+    r.page_out_cost = s.pageOutCost();
+    r.zero_fills = s.zeroFills();
+    r.refused_faults = s.refusedFaults();
+    r.level = PagerLevel(uint8_t(s.level()));
+    r.budget = s.budgetFrames();
+    auto policy = s.policy();
+    switch (policy.which()) {
+    case idl::pager::Policy::Which::threshold:
+        r.policy.kind = PagerPolicyKind::Threshold;
+        r.policy.parameter = policy.threshold().lowWatermark();
+        break;
+    case idl::pager::Policy::Which::idle:
+        r.policy.kind = PagerPolicyKind::Idle;
+        r.policy.parameter = policy.idle().idleTicks();
+        break;
+    default:
+        r.policy.kind = PagerPolicyKind::Demand;
+        break;
+    }
+    r.policy.eviction =
+        policy.eviction() == idl::pager::Eviction::lru ? PagerEviction::Lru : PagerEviction::Clock;
 }
 
 // The benchmark's partner: answers every call at once.
@@ -163,6 +211,78 @@ bool RpcMachine::kill(const char* program, Failure& why) {
     if (result->has_error() && result->error().code() != idl::common::ErrorCode::ok)
         return answer_failed(result->error(), why);
     return true;
+}
+
+bool RpcMachine::pager_status(PagerStoreRow& store, PagerClientRow* rows, uint32_t& count,
+                              Failure& why) {
+    idl::pager::PagerClient pager(pager_);
+    auto call = pager.status(shared_);
+    auto result = call.send();
+    if (!result) return pager_failed(result.error(), why);
+    auto list = result->clients();
+    count = list.size() < kMaxRows ? list.size() : kMaxRows;
+    for (uint32_t i = 0; i < count; ++i)
+        client_row(list[i], rows[i]);
+    auto s = result->store();
+    store.capacity = s.capacityBytes();
+    store.used = s.usedBytes();
+    store.stored = s.storedBytes();
+    store.fragmentation_percent = s.fragmentationPercent();
+    return true;
+}
+
+bool RpcMachine::pager_stats(const char* client, PagerClientRow& row, Failure& why) {
+    idl::pager::PagerClient pager(pager_);
+    auto call = pager.stats(shared_);
+    call.params().set_client(client);
+    auto result = call.send();
+    if (!result) return pager_failed(result.error(), why);
+    if (result->is_error()) return answer_failed(result->error(), why);
+    client_row(result->stats(), row);
+    return true;
+}
+
+bool RpcMachine::pager_set_level(const char* client, PagerLevel level, Failure& why) {
+    idl::pager::PagerClient pager(pager_);
+    auto call = pager.setLevel();
+    call.params().set_client(client);
+    call.params().set_level(idl::pager::Level(uint16_t(level)));
+    auto result = call.send();
+    if (!result) return pager_failed(result.error(), why);
+    return pager_did(*result, why);
+}
+
+bool RpcMachine::pager_set_policy(const char* client, const PagerPolicy& policy, Failure& why) {
+    idl::pager::PagerClient pager(pager_);
+    auto call = pager.setPolicy();
+    call.params().set_client(client);
+    auto wire_policy = call.params().init_policy();
+    switch (policy.kind) {
+    case PagerPolicyKind::Threshold:
+        wire_policy.init_threshold().set_lowWatermark(policy.parameter);
+        break;
+    case PagerPolicyKind::Idle:
+        wire_policy.init_idle().set_idleTicks(policy.parameter);
+        break;
+    case PagerPolicyKind::Demand:
+        wire_policy.set_demand();
+        break;
+    }
+    wire_policy.set_eviction(policy.eviction == PagerEviction::Lru ? idl::pager::Eviction::lru
+                                                                   : idl::pager::Eviction::clock);
+    auto result = call.send();
+    if (!result) return pager_failed(result.error(), why);
+    return pager_did(*result, why);
+}
+
+bool RpcMachine::pager_set_budget(const char* client, uint32_t frames, Failure& why) {
+    idl::pager::PagerClient pager(pager_);
+    auto call = pager.setBudget();
+    call.params().set_client(client);
+    call.params().set_frames(frames);
+    auto result = call.send();
+    if (!result) return pager_failed(result.error(), why);
+    return pager_did(*result, why);
 }
 
 uint64_t RpcMachine::ticks() {

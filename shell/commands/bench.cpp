@@ -39,7 +39,7 @@ const CommandSpec kSpecs[] = {
      "bench ipc: calls a thread of the shell's own through the kernel (call, reply and "
      "receive) `rounds` times (1000 unless given) and prints the average in TSC cycles "
      "(instructions under ./rayos bench's instruction counting).",
-     kSubcommands, Completes::Subcommands, parse_bench},
+     kSubcommands, Completes::Subcommands, parse_bench, nullptr},
 };
 
 } // namespace

@@ -51,7 +51,7 @@ const CommandSpec kSpecs[] = {
     {"caps", "caps <program>", "the capabilities a program holds",
      "Every non-empty slot of the program's CSpace: the kernel object type, rights (R read, "
      "W write, G grant, P grant-reply), badge, and what init put there.",
-     nullptr, Completes::Programs, parse_caps},
+     nullptr, Completes::Programs, parse_caps, nullptr},
 };
 
 } // namespace

@@ -38,7 +38,7 @@ Parsed parse_help(const Words& words) {
 const CommandSpec kSpecs[] = {
     {"help", "help [command]", "list the commands, or explain one",
      "Without an argument, lists every command; with one, shows its usage.", nullptr,
-     Completes::Commands, parse_help},
+     Completes::Commands, parse_help, nullptr},
 };
 
 } // namespace

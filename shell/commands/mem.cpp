@@ -36,7 +36,7 @@ const CommandSpec kSpecs[] = {
      "RAM handed to init and how much of it is made into kernel objects; per program its "
      "manifest quota, the untyped memory it was given (the quota rounded down to a power of "
      "two), how much of that it has used, and init's region for its image and stack.",
-     nullptr, Completes::Nothing, parse_mem},
+     nullptr, Completes::Nothing, parse_mem, nullptr},
 };
 
 } // namespace

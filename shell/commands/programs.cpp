@@ -73,12 +73,12 @@ const CommandSpec kSpecs[] = {
      "ready, receiving, calling, waiting...), generation (GEN), restarts (RST), priority, its "
      "thread's CPU time (instructions) and IPC calls, faults, memory in use, and how its last "
      "generation ended.",
-     nullptr, Completes::Nothing, parse_ps},
+     nullptr, Completes::Nothing, parse_ps, nullptr},
     {"servers", "servers", "the servers other programs use: generation and health",
      "Programs that some manifest entry grants to others, with their generation (it grows "
      "with every restart), state, number of clients and health: serving (waiting for calls or "
      "working on one), busy (waiting on another program), down.",
-     nullptr, Completes::Nothing, parse_servers},
+     nullptr, Completes::Nothing, parse_servers, nullptr},
 };
 
 } // namespace

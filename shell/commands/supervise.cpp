@@ -47,12 +47,12 @@ const CommandSpec kSpecs[] = {
     {"restart", "restart <program>", "tear a program down and start it again",
      "Init starts the program again now, as a new generation (its clients' old "
      "capabilities stop working; they look it up again). Also brings back a failed one.",
-     nullptr, Completes::Programs, [](const Words& w) { return parse(w, false); }},
+     nullptr, Completes::Programs, [](const Words& w) { return parse(w, false); }, nullptr},
     {"kill", "kill <program>", "make a program crash, to watch supervision",
      "Init makes the program's thread jump to an address that is never mapped: it crashes like any "
      "buggy program "
      "and init restarts it (or not) by its restart policy. See ps and log afterwards.",
-     nullptr, Completes::Programs, [](const Words& w) { return parse(w, true); }},
+     nullptr, Completes::Programs, [](const Words& w) { return parse(w, true); }, nullptr},
 };
 
 } // namespace

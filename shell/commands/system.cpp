@@ -82,14 +82,14 @@ Parsed parse_shutdown(const Words& words) {
 
 const CommandSpec kSpecs[] = {
     {"uptime", "uptime", "time since boot", "Seconds and kernel timer ticks since boot.", nullptr,
-     Completes::Nothing, parse_uptime},
+     Completes::Nothing, parse_uptime, nullptr},
     {"log", "log [lines]", "recent kernel and program messages",
      "The last lines (20 unless given, at most 1000) of what the kernel console printed: "
      "kernel messages and every program's log output.",
-     nullptr, Completes::Nothing, parse_log},
+     nullptr, Completes::Nothing, parse_log, nullptr},
     {"shutdown", "shutdown", "power the machine off",
      "Powers the virtual machine off cleanly; ./rayos run then exits with status 0.", nullptr,
-     Completes::Nothing, parse_shutdown},
+     Completes::Nothing, parse_shutdown, nullptr},
 };
 
 } // namespace

@@ -1,10 +1,11 @@
 """Runs the shell checks (test_shell.py) in order, sharing booted systems.
 
 Booting RayOS takes seconds, so the checks share one ``ConsoleSession``:
-the first check that needs it boots the system, the following ones type
-into the same console. A check either returns (pass) or raises (fail):
-``CheckFailed`` for a wrong reply, ``SessionError`` when the VM died or did
-not answer. After a failure the runner cancels any half-typed line (Ctrl-C)
+the first check that needs it boots the system and waits until the
+console falls quiet (the programs besides the shell have started working),
+the following ones type into the same console. A check either returns
+(pass) or raises (fail): ``CheckFailed`` for a wrong reply,
+``SessionError`` when the VM died or did not answer. After a failure the runner cancels any half-typed line (Ctrl-C)
 and waits until the console falls quiet at a prompt; if it does not, the VM
 is stopped and the next check boots a fresh one. If booting itself fails, the remaining
 checks fail without booting again.
@@ -29,6 +30,8 @@ from console_session import ConsoleSession, SessionError  # noqa: E402
 
 RESYNC_TIMEOUT = 30.0
 RESYNC_QUIET = 1.0
+SETTLE_QUIET = 1.0  # after booting: no output for this long...
+SETTLE_TIMEOUT = 15.0  # ...or go on after this long anyway
 TAIL_LINES = 15
 
 Report = Callable[[str, bool, str], None]
@@ -65,10 +68,17 @@ class Context:
             raise SessionError(f"no shell session (booting failed: {self._boot_failure})")
         self._session = ConsoleSession(self.build, mirror=self.mirror)
         try:
-            return self._session.boot()
+            session = self._session.boot()
         except SessionError as error:
             self._boot_failure = str(error)
             raise
+        # Other programs get to run once the shell waits for keys (the pager
+        # serves memhog's first faults, and the debug kernel prints a line
+        # for each system call it rejects on the way): let them finish
+        # before the first check types, so their lines land in no reply.
+        session.wait_quiet(SETTLE_QUIET, SETTLE_TIMEOUT)
+        session.discard_pending()
+        return session
 
     @property
     def last_session(self) -> Optional[ConsoleSession]:

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The shell tests: each one types into the serial console of a booted RayOS
-(init, the console server and the shell) and checks the replies.
+(init, the console server, the shell, the compression pager and its client
+memhog: init/system.manifest.txt) and checks the replies.
 
     test_shell.py [--build build/debug] [--verbose] [PATTERN ...]
 
@@ -17,6 +18,7 @@ run alone, this prints one PASS/FAIL line per check and a summary.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fnmatch
 import re
 import subprocess
@@ -34,10 +36,13 @@ from shell_suite import Check, CheckFailed, Context, ensure, run_checks  # noqa:
 REPO = Path(__file__).resolve().parents[2]
 RUN_INTERACTIVE = REPO / "tests" / "harness" / "run_interactive.py"
 
-COMMANDS = ("help", "ps", "caps", "mem", "servers", "restart", "kill", "uptime", "log",
-            "bench", "shutdown")
-PROGRAMS = ("console", "shell")  # the programs in init's system manifest
-SERVERS = ("console",)  # those other programs use
+COMMANDS = ("help", "ps", "caps", "mem", "servers", "restart", "kill", "compress", "uptime",
+            "log", "bench", "shutdown")
+PROGRAMS = ("console", "shell", "pager", "memhog")  # the programs in init's system manifest
+SERVERS = ("console", "pager")  # those other programs use
+SYSTEM_MANIFEST = REPO / "init" / "system.manifest.txt"
+PAGER_CLIENT = "memhog"  # the pager's client in the system manifest
+LEVELS = ("none", "fast", "balanced", "best")
 STATES = ("running", "restarting", "stopped", "failed")
 
 UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
@@ -51,6 +56,8 @@ BINARY = bytes(range(0x80, 0x100))
 LINE_TOO_LONG = "error: line too long (at most 255 characters)"
 MAX_LINE = 255
 KILL_TIMEOUT = 120.0  # the console comes back after init's back-off
+PAGE_OUT_TIMEOUT = 30.0  # memhog pages out within its first round (half a second)
+PAGER_POLL = 0.3
 LONG_LINE = 10_000
 PACE = 64  # keys typed before waiting for their echo
 SCRIPT_TIMEOUT = 300.0
@@ -63,6 +70,18 @@ BENCH_RE = re.compile(r"^ipc round trip: (\d+) cycles \(average of (\d+) calls\)
 HELP_ROW_RE = re.compile(r"^  ([a-z]+) +(\S.*)$")
 CAPS_ROW_RE = re.compile(r"^ *(\d+) +(\S+)")
 UNKNOWN_RE = re.compile(r"^error: unknown command '(.*)' \(type 'help'\)$")
+COMPRESS_HEADER = ("CLIENT", "RES/BUDGET", "COMPR", "SAME", "RAW", "ORIG", "KiB", "STORED", "KiB",
+                   "RATIO", "PAGE-INS", "PAGE-OUTS", "LEVEL", "POLICY", "EVICTION")
+# A row of `compress status`: name, resident/budget, 4 counts... (see COMPRESS_HEADER).
+COMPRESS_ROW_RE = re.compile(r"^(\S+) +(\d+)/(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +"
+                             r"(\d+\.\d\d|-) +(\d+) +(\d+) +(none|fast|balanced|best) +"
+                             r"(demand|threshold:\d+|idle:\d+) +(lru|clock)$")
+STORE_RE = re.compile(r"^store: capacity (\d+) KiB, used (\d+) KiB, stored (\d+) KiB, "
+                      r"fragmentation (\d+)%$")
+STATS_LINE_RE = re.compile(r"^([a-z][a-z -]*[a-z]) {2,}(\S.*)$")
+COUNT_COST_RE = re.compile(r"^(\d+)(?: \((\d+) instructions each on average\))?$")
+BYTES_RE = re.compile(r"^(\d+) (?:bytes )?\((\d+) KiB\)$")
+COMPRESS_USAGE = "error: compress: usage: compress status|stats|level|policy|budget ..."
 
 
 # --- helpers ------------------------------------------------------------------
@@ -132,7 +151,9 @@ def expect_uptime_answers(context: Context) -> None:
 def boots_to_prompt(context: Context) -> None:
     log = context.session.log
     ensure(BANNER in log, "no shell banner")
-    ensure(re.search(r"boot modules: 4\b", log), "the kernel did not report 4 boot modules")
+    modules = len(qemu.system_modules(context.build))
+    ensure(re.search(rf"boot modules: {modules}\b", log),
+           f"the kernel did not report {modules} boot modules")
 
 
 def empty_line_runs_nothing(context: Context) -> None:
@@ -154,7 +175,8 @@ def help_lists_commands(context: Context) -> None:
 
 def help_for_each_command(context: Context) -> None:
     usages = {"restart": "usage: restart <program>", "caps": "usage: caps <program>",
-              "bench": "usage: bench ipc [rounds]"}
+              "bench": "usage: bench ipc [rounds]",
+              "compress": "usage: compress status|stats|level|policy|budget ..."}
     for command in COMMANDS:
         lines = lines_of(context.session.run(f"help {command}"))
         ensure(len(lines) >= 2 and lines[0].startswith(f"usage: {command}") and lines[1].strip(),
@@ -199,6 +221,11 @@ def servers_lists_console(context: Context) -> None:
     # An idle console waits for calls: healthy.
     fields = row_of(rows, "console", "servers").split()
     ensure(fields[-1] == "serving", f"servers: console health is not 'serving': {fields!r}")
+    # The pager serves the shell (and memhog's faults, on the same endpoint).
+    fields = row_of(rows, "pager", "servers").split()
+    ensure(len(fields) == 5 and fields[1].isdigit() and int(fields[1]) >= 1
+           and fields[2] == "running" and fields[3] == "1" and fields[4] in ("serving", "busy"),
+           f"servers: pager row not 'pager <generation> running 1 serving': {fields!r}")
 
 
 def caps_lists_slots(context: Context) -> None:
@@ -208,6 +235,11 @@ def caps_lists_slots(context: Context) -> None:
                f"caps {program}: rows not '<slot> <type> ...': {rows!r}")
         ensure(any(CAPS_ROW_RE.match(row).group(2) == "Endpoint" for row in rows),
                f"caps {program}: no Endpoint among {rows!r}")
+    # The shell's grants, in manifest order from slot 8: the pager is slot 11.
+    rows = table(context.session.run("caps shell"), "SLOT", "", "caps shell")
+    pager = [row for row in rows if row.split()[:2] == ["11", "Endpoint"]]
+    ensure(len(pager) == 1 and pager[0].endswith("grant: server 'pager'"),
+           f"caps shell: slot 11 is not the pager's endpoint: {rows!r}")
 
 
 def caps_unknown_program(context: Context) -> None:
@@ -252,6 +284,352 @@ def bench_ipc(context: Context) -> None:
     line = only_line(context.session.run("bench ipc 50"), "bench ipc 50")
     match = BENCH_RE.match(line)
     ensure(match and match.group(2) == "50", f"bench ipc 50: {line!r}")
+
+
+# --- compress: the compression pager ----------------------------------------------
+
+STATS_KEYS = ("client", "resident pages", "compressed pages", "same-filled pages", "raw pages",
+              "original bytes", "compressed bytes", "ratio", "memory saved", "page-ins",
+              "page-outs", "zero fills", "refused faults", "level", "policy", "budget")
+TOTALS_KEYS = tuple(key for key in STATS_KEYS if key not in ("level", "policy"))
+POLICY_RE = re.compile(r"^(demand|threshold (\d+)|idle (\d+)) \(.*\), eviction (lru|clock)$")
+
+
+def manifest_budget(client: str) -> int:
+    """The client's resident budget (frames) in init's system manifest."""
+    text = SYSTEM_MANIFEST.read_text(encoding="utf-8")
+    entries = text.split("(name = ")[1:]
+    entry = next((e for e in entries if e.startswith(f'"{client}"')), "")
+    match = re.search(r"budgetFrames = (\d+)", entry)
+    ensure(match, f"{SYSTEM_MANIFEST}: no paging budget for {client!r}")
+    return int(match.group(1))
+
+
+def ratio_text(original: int, compressed: int) -> str:
+    """What the shell prints for the ratio: two decimals, rounded; "-"."""
+    if compressed == 0:
+        return "-"
+    hundredths = (original * 100 * 2 + compressed) // (2 * compressed)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+@dataclasses.dataclass(frozen=True)
+class PagerRow:
+    """A client's row of ``compress status``."""
+
+    name: str
+    resident: int
+    budget: int
+    stored_pages: int  # compressed, same-filled and raw
+    ratio: str
+    page_ins: int
+    page_outs: int
+    level: str
+    policy: str
+    eviction: str
+
+
+def compress_status(context: Context) -> dict[str, PagerRow]:
+    """The rows of ``compress status`` by client (the store line checked)."""
+    output = context.session.run("compress status")
+    lines = lines_of(output)
+    ensure(len(lines) >= 2 and lines[0].split() == list(COMPRESS_HEADER),
+           f"compress status: no table header: {output!r}")
+    store = STORE_RE.match(lines[-1])
+    ensure(store, f"compress status: last line not 'store: capacity ...': {lines[-1]!r}")
+    capacity, used, stored, fragmentation = (int(group) for group in store.groups())
+    ensure(capacity > 0 and stored <= used <= capacity and fragmentation <= 100,
+           f"compress status: store figures do not add up: {lines[-1]!r}")
+    rows = {}
+    for line in lines[1:-1]:
+        match = COMPRESS_ROW_RE.match(line)
+        ensure(match, f"compress status: row not 'client resident/budget counts... level "
+               f"policy eviction': {line!r}")
+        g = match.groups()
+        rows[g[0]] = PagerRow(g[0], int(g[1]), int(g[2]), int(g[3]) + int(g[4]) + int(g[5]),
+                              g[8], int(g[9]), int(g[10]), g[11], g[12], g[13])
+    return rows
+
+
+def client_row(context: Context) -> PagerRow:
+    rows = compress_status(context)
+    ensure(list(rows) == [PAGER_CLIENT], f"compress status: expected one row, for "
+           f"{PAGER_CLIENT!r}, got {list(rows)}")
+    return rows[PAGER_CLIENT]
+
+
+def wait_for_page_outs(context: Context) -> PagerRow:
+    """memhog's row once the pager has paged some of it out."""
+    deadline = time.monotonic() + PAGE_OUT_TIMEOUT
+    while True:
+        row = client_row(context)
+        if row.page_outs > 0:
+            return row
+        ensure(time.monotonic() < deadline,
+               f"compress status: no page-outs of {PAGER_CLIENT} after {PAGE_OUT_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+
+
+def compress_stats(context: Context, client: str = "") -> dict[str, str]:
+    """``compress stats [client]`` as {key: value}, its figures checked."""
+    command = f"compress stats {client}".rstrip()
+    output = context.session.run(command)
+    stats = {}
+    for line in lines_of(output):
+        match = STATS_LINE_RE.match(line)
+        ensure(match, f"{command}: line not 'key  value': {line!r} in {output!r}")
+        stats[match.group(1)] = match.group(2)
+    keys = STATS_KEYS if client else TOTALS_KEYS
+    ensure(tuple(stats) == keys, f"{command}: keys {list(stats)}, expected {list(keys)}")
+    ensure(stats["client"] == (client or "total (all clients)"),
+           f"{command}: client {stats['client']!r}")
+    for key in ("resident pages", "compressed pages", "same-filled pages", "raw pages",
+                "zero fills", "refused faults"):
+        ensure(stats[key].isdigit(), f"{command}: {key} {stats[key]!r} is not a number")
+    sizes = {}
+    for key in ("original bytes", "compressed bytes", "memory saved"):
+        match = BYTES_RE.match(stats[key])
+        ensure(match and int(match.group(2)) == int(match.group(1)) // 1024,
+               f"{command}: {key} not 'N (N/1024 KiB)': {stats[key]!r}")
+        sizes[key] = int(match.group(1))
+    original, compressed = sizes["original bytes"], sizes["compressed bytes"]
+    ensure(sizes["memory saved"] == max(original - compressed, 0),
+           f"{command}: memory saved {sizes['memory saved']} is not {original} - {compressed}")
+    ensure(stats["ratio"] == ratio_text(original, compressed),
+           f"{command}: ratio {stats['ratio']!r}, expected {ratio_text(original, compressed)!r}")
+    for key in ("page-ins", "page-outs"):
+        match = COUNT_COST_RE.match(stats[key])
+        ensure(match and (match.group(2) is not None) == (int(match.group(1)) > 0),
+               f"{command}: {key} not 'N (C instructions each on average)': {stats[key]!r}")
+    if client:
+        ensure(stats["level"] in LEVELS, f"{command}: level {stats['level']!r}")
+        ensure(POLICY_RE.match(stats["policy"]), f"{command}: policy {stats['policy']!r}")
+    ensure(re.fullmatch(r"\d+ frames" + ("" if client else re.escape(" (all clients)")),
+                        stats["budget"]), f"{command}: budget {stats['budget']!r}")
+    return stats
+
+
+def count(stats: dict[str, str], key: str) -> int:
+    return int(stats[key].split()[0])
+
+
+def settings(context: Context) -> tuple[str, str, str]:
+    """memhog's (level, policy, budget) from ``compress stats``."""
+    stats = compress_stats(context, PAGER_CLIENT)
+    return stats["level"], stats["policy"], stats["budget"]
+
+
+def policy_command(policy: str) -> str:
+    """The ``compress policy`` arguments that set a policy as stats shows it."""
+    match = POLICY_RE.match(policy)
+    ensure(match, f"policy {policy!r}")
+    return f"{match.group(1)} {match.group(4)}"
+
+
+def expect_confirmation(context: Context, command: str, start: str, end: str = "") -> None:
+    """``command`` answers with one line that starts (and ends) so."""
+    line = only_line(context.session.run(command), command)
+    ensure(line.startswith(start) and line.endswith(end),
+           f"{command}: expected {start!r}...{end!r}, got {line!r}")
+
+
+def compress_status_shows_memhog(context: Context) -> None:
+    row = wait_for_page_outs(context)  # the table and store line checked too
+    budget = manifest_budget(PAGER_CLIENT)
+    ensure(row.budget == budget and 1 <= row.resident <= budget,
+           f"compress status: {PAGER_CLIENT} has {row.resident}/{row.budget} resident, "
+           f"expected at most its budget of {budget}")
+    # A page-out stored a page; it stays stored until paged in, and memhog
+    # has touched more pages than it may keep.
+    ensure(row.stored_pages >= 1, f"compress status: {row.page_outs} page-outs but nothing "
+           f"stored: {row}")
+
+
+def compress_stats_of_memhog_and_totals(context: Context) -> None:
+    seen = wait_for_page_outs(context)
+    budget = manifest_budget(PAGER_CLIENT)
+    stats = compress_stats(context, PAGER_CLIENT)
+    ensure(count(stats, "page-outs") >= seen.page_outs and count(stats, "resident pages") <= budget,
+           f"compress stats {PAGER_CLIENT}: {stats}")
+    ensure(stats["budget"] == f"{budget} frames", f"compress stats: budget {stats['budget']!r}")
+    ensure(count(stats, "zero fills") >= 1, f"compress stats: no zero fills: {stats}")
+    totals = compress_stats(context)
+    # memhog is the only client: the totals are its figures, later.
+    ensure(totals["budget"] == f"{budget} frames (all clients)",
+           f"compress stats: total budget {totals['budget']!r}")
+    for key in ("page-outs", "page-ins", "zero fills"):
+        ensure(count(totals, key) >= count(stats, key),
+               f"compress stats: total {key} {totals[key]!r} below memhog's {stats[key]!r}")
+
+
+def compress_level_changes_level(context: Context) -> None:
+    level, _, _ = settings(context)
+    for new in ("fast", "best", level):
+        line = only_line(context.session.run(f"compress level {PAGER_CLIENT} {new}"), "level")
+        ensure(line == f"{PAGER_CLIENT}: level {new}",
+               f"compress level {PAGER_CLIENT} {new}: {line!r}")
+        now = compress_stats(context, PAGER_CLIENT)["level"]
+        ensure(now == new, f"after compress level {new}: stats show level {now!r}")
+        ensure(client_row(context).level == new, f"after compress level {new}: status shows "
+               f"{client_row(context).level!r}")
+
+
+def compress_policy_changes_policy(context: Context) -> None:
+    _, policy, budget = settings(context)
+    frames = int(budget.split()[0])
+    client = PAGER_CLIENT
+    expect_confirmation(context, f"compress policy {client} threshold 4",
+                        f"{client}: policy threshold 4 (", "), eviction clock")
+    stats = compress_stats(context, client)
+    ensure(stats["policy"].startswith("threshold 4 (") and stats["policy"].endswith("clock"),
+           f"after compress policy threshold 4: stats show {stats['policy']!r}")
+    # The pager keeps 4 frames of the budget free from memhog's next fault on.
+    deadline = time.monotonic() + PAGE_OUT_TIMEOUT
+    while True:
+        row = client_row(context)
+        ensure((row.policy, row.eviction) == ("threshold:4", "clock"),
+               f"after compress policy threshold 4: status shows {row}")
+        if row.resident <= frames - 4:
+            break
+        ensure(time.monotonic() < deadline, f"threshold 4: still {row.resident} of {frames} "
+               f"frames resident after {PAGE_OUT_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    expect_confirmation(context, f"compress policy {client} idle 20 lru",
+                        f"{client}: policy idle 20 (", "), eviction lru")
+    stats = compress_stats(context, client)
+    ensure(stats["policy"].startswith("idle 20 (") and stats["policy"].endswith("eviction lru"),
+           f"after compress policy idle 20 lru: stats show {stats['policy']!r}")
+    row = client_row(context)
+    ensure((row.policy, row.eviction) == ("idle:20", "lru"),
+           f"after compress policy idle 20 lru: status shows {row}")
+    expect_confirmation(context, f"compress policy {client} {policy_command(policy)}",
+                        f"{client}: policy {policy}")
+
+
+def compress_budget_changes_budget(context: Context) -> None:
+    _, _, budget = settings(context)
+    client = PAGER_CLIENT
+    expect_confirmation(context, f"compress budget {client} 24", f"{client}: budget 24 frames")
+    stats = compress_stats(context, client)
+    ensure(stats["budget"] == "24 frames", f"after compress budget 24: {stats['budget']!r}")
+    ensure(client_row(context).budget == 24, "after compress budget 24: status shows budget "
+           f"{client_row(context).budget}")
+    totals = compress_stats(context)
+    ensure(totals["budget"] == "24 frames (all clients)",
+           f"after compress budget 24: total budget {totals['budget']!r}")
+    frames = budget.split()[0]
+    expect_confirmation(context, f"compress budget {client} {frames}",
+                        f"{client}: budget {frames} frames")
+
+
+def compress_bad_input(context: Context) -> None:
+    before = settings(context)
+    refused = "error: compress: "
+    cases = (
+        ("compress", COMPRESS_USAGE),
+        ("compress frobnicate", COMPRESS_USAGE),
+        ("compress stats memhog memhog", "error: compress: usage: compress stats [client]"),
+        # The pager's own answers.
+        ("compress level nosuch fast", "error: compress: no such client of the pager"),
+        ("compress stats nosuch", "error: compress: no such client of the pager"),
+        ("compress level memhog ultra",
+         "error: compress: unknown level 'ultra' (none, fast, balanced or best)"),
+        ("compress policy memhog sometimes",
+         "error: compress: unknown policy 'sometimes' (threshold, idle or demand)"),
+        ("compress policy memhog threshold 99", "watermark"),  # above the budget: the pager
+        ("compress policy memhog idle 0", "error: compress: ticks must be a number from 1 to "
+         "1000000"),
+        ("compress budget memhog 0",
+         "error: compress: frames must be a number from 1 to 1000000"),
+        ("compress budget memhog 1000", "budget"),  # more than the pager allows
+        ("compress budget memhog 24 48", "error: compress: usage: compress budget <client> "
+         "<frames>"),
+    )
+    for command, expected in cases:
+        line = only_line(context.session.run(command), command)
+        if expected.startswith("error: "):
+            ensure(line == expected, f"{command!r}: expected {expected!r}, got {line!r}")
+        else:  # the pager's message: one line that says what is wrong
+            ensure(line.startswith(refused) and expected in line and len(line) > len(refused) + 10,
+                   f"{command!r}: expected one '{refused}...{expected}...' line, got {line!r}")
+        expect_uptime_answers(context)
+    after = settings(context)
+    ensure(after == before, f"refused commands changed memhog's settings: {before} -> {after}")
+
+
+def tab_completes_compress(context: Context) -> None:
+    level, policy, _ = settings(context)
+    # The sub-command, the client (asked of the pager) and the level.
+    reply = context.session.enter(b"compress le" + TAB + b"me" + TAB + b"fa" + TAB + ENTER)
+    line = f"compress level {PAGER_CLIENT} fast"
+    ensure(reply.line.rstrip() == line, f"the terminal shows {reply.line!r}, not {line!r}")
+    ensure(reply.output == f"{PAGER_CLIENT}: level fast", f"{line}: {reply.output!r}")
+    # A policy and, after its number, an eviction order.
+    reply = context.session.enter(b"compress po" + TAB + b"me" + TAB + b"th" + TAB + b"4 c" + TAB
+                                  + ENTER)
+    line = f"compress policy {PAGER_CLIENT} threshold 4 clock"
+    ensure(reply.line.rstrip() == line, f"the terminal shows {reply.line!r}, not {line!r}")
+    ensure(reply.output.startswith(f"{PAGER_CLIENT}: policy threshold 4 ("),
+           f"{line}: {reply.output!r}")
+    expect_confirmation(context, f"compress level {PAGER_CLIENT} {level}",
+                        f"{PAGER_CLIENT}: level {level}")
+    expect_confirmation(context, f"compress policy {PAGER_CLIENT} {policy_command(policy)}",
+                        f"{PAGER_CLIENT}: policy {policy}")
+
+
+# Lines other programs (and the debug kernel) print while init restarts some.
+OTHERS_RE = re.compile(r"^(?:init|pager|memhog|console): |^syscall rejected: ")
+
+
+def own_lines(output: str) -> list[str]:
+    """The lines of ``output`` without other programs' messages."""
+    return [line for line in lines_of(output) if not OTHERS_RE.match(line)]
+
+
+def program_row(context: Context, name: str) -> tuple[str, int]:
+    """(state, generation) of a program in ``ps``."""
+    fields = row_of(own_lines(context.session.run("ps"))[1:], name, "ps").split()
+    ensure(len(fields) >= 4 and fields[3].isdigit(), f"ps: {name} row {fields!r}")
+    return fields[1], int(fields[3])
+
+
+def compress_survives_pager_restart(context: Context) -> None:
+    # While init restarts the pager, compress says it does not answer; then
+    # the shell reaches the new generation through the same grant slot.
+    session = context.session
+    _, generation = program_row(context, "pager")
+    output = session.run("kill pager", KILL_TIMEOUT)
+    ensure("killed 'pager'; init restarts it per its policy" in lines_of(output),
+           f"kill pager: {output!r}")
+    deadline = time.monotonic() + KILL_TIMEOUT
+    down = 0
+    while True:
+        output = session.run("compress status")
+        lines = own_lines(output)
+        if lines and lines[0].startswith("error: "):
+            ensure(len(lines) == 1 and lines[0].startswith(
+                "error: compress: the pager is not answering ("),
+                f"compress status while the pager restarts: {output!r}")
+            down += 1
+        else:
+            ensure(lines and lines[0].split() == list(COMPRESS_HEADER),
+                   f"compress status after the pager's restart: {output!r}")
+            break
+        ensure(time.monotonic() < deadline, f"the pager is not back after {KILL_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    context.note(f"compress status said the pager is not answering {down} times")
+    # memhog went down with its pager's memory and starts again after it.
+    while True:
+        pager, memhog = program_row(context, "pager"), program_row(context, PAGER_CLIENT)
+        if pager == ("running", generation + 1) and memhog[0] == "running":
+            break
+        ensure(time.monotonic() < deadline, f"after kill pager: pager {pager}, memhog {memhog} "
+               f"after {KILL_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    session.wait_quiet(1.0, 15.0)  # (the restarts' messages)
+    session.discard_pending()
+    row = wait_for_page_outs(context)
+    ensure(row.budget == manifest_budget(PAGER_CLIENT), f"after the restart: {row}")
 
 
 def history_up_and_down(context: Context) -> None:
@@ -450,6 +828,12 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     uptime_advances,
     log_shows_kernel_log,
     bench_ipc,
+    compress_status_shows_memhog,
+    compress_stats_of_memhog_and_totals,
+    compress_level_changes_level,
+    compress_policy_changes_policy,
+    compress_budget_changes_budget,
+    compress_bad_input,
     history_up_and_down,
     backspace_erases,
     left_right_insert,
@@ -458,10 +842,12 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     ctrl_c_cancels_line,
     tab_completes_command,
     tab_completes_subcommand,
+    tab_completes_compress,
     long_line_refused,
     pasted_lines_arrive_intact,
     control_characters_ignored,
     binary_bytes_ignored,
+    compress_survives_pager_restart,
     kill_console_restarts_it,
     restart_console,
     restart_unknown_program,

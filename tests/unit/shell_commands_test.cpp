@@ -1,9 +1,9 @@
 // The shell's command layer on the host: splitting lines, parsing every
 // command into its typed object (and refusing bad arguments with one error
 // line), running them against a fake Machine, and Tab completion.
-#include "completion.h"
-#include "interpreter.h"
+// (compress, the pager's commands: shell_compress_test.cpp.)
 #include "registry.h"
+#include "shell_fake_machine.h"
 #include "words.h"
 
 #include <doctest/doctest.h>
@@ -13,141 +13,7 @@
 #include <string>
 #include <vector>
 
-using namespace rayos::shell;
-
-namespace {
-
-struct Screen final : Output {
-    std::string bytes;
-    void write(const char* data, size_t length) override { bytes.append(data, length); }
-};
-
-template <size_t N> void set(char (&out)[N], const char* text) {
-    std::strncpy(out, text, N - 1);
-}
-
-// A system with two programs; records what the commands asked for.
-struct FakeMachine final : Machine {
-    std::vector<std::string> calls;
-    bool init_answers = true;
-    uint32_t console_generation = 1;
-    std::string log_text = "one\ntwo\nthree\nfour\n";
-
-    bool programs(ProgramRow* rows, uint32_t& count, Failure& why) override {
-        calls.push_back("programs");
-        if (!init_answers) {
-            set(why.text, "init did not answer");
-            return false;
-        }
-        rows[0] = ProgramRow{};
-        set(rows[0].name, "console");
-        set(rows[0].state, "running");
-        set(rows[0].thread, "receiving");
-        rows[0].generation = console_generation;
-        rows[0].clients = 1;
-        rows[0].cpu = 12345;
-        rows[1] = ProgramRow{};
-        set(rows[1].name, "shell");
-        set(rows[1].state, "running");
-        rows[1].generation = 1;
-        set(rows[1].last_fault, "exit code 3");
-        count = 2;
-        return true;
-    }
-    bool caps(const char* program, CapRow* rows, uint32_t& count, Failure& why) override {
-        calls.push_back(std::string("caps ") + program);
-        if (std::strcmp(program, "console") != 0) {
-            set(why.text, "no such program");
-            return false;
-        }
-        rows[0] = CapRow{};
-        rows[0].slot = 1;
-        set(rows[0].type, "Endpoint");
-        rows[0].rights = 1;
-        set(rows[0].what, "its endpoint");
-        count = 1;
-        return true;
-    }
-    bool memory(MemorySummary& summary, MemoryRow* rows, uint32_t& count, Failure&) override {
-        calls.push_back("memory");
-        summary.ram = 512 << 20;
-        summary.used = 4 << 20;
-        rows[0] = MemoryRow{};
-        set(rows[0].name, "console");
-        rows[0].quota = 65536;
-        count = 1;
-        return true;
-    }
-    bool restart(const char* program, uint32_t& generation, Failure& why) override {
-        calls.push_back(std::string("restart ") + program);
-        if (std::strcmp(program, "console") != 0) {
-            set(why.text, "no such program");
-            return false;
-        }
-        generation = ++console_generation;
-        return true;
-    }
-    bool kill(const char* program, Failure& why) override {
-        calls.push_back(std::string("kill ") + program);
-        if (std::strcmp(program, "console") != 0) {
-            set(why.text, "no such program");
-            return false;
-        }
-        return true;
-    }
-    uint64_t ticks() override { return 1234; }
-    uint32_t ticks_per_second() override { return 100; }
-    size_t recent_log(char* out, size_t capacity) override {
-        std::string log = log_text;
-        size_t n = log.size() < capacity ? log.size() : capacity;
-        std::memcpy(out, log.data(), n);
-        return n;
-    }
-    bool bench_ipc(uint32_t rounds, uint64_t& cycles, Failure&) override {
-        calls.push_back("bench " + std::to_string(rounds));
-        cycles = 400;
-        return true;
-    }
-    void shutdown(Failure& why) override {
-        calls.push_back("shutdown");
-        set(why.text, "refused in tests");
-    }
-};
-
-struct Run {
-    bool ok;
-    std::string out;
-};
-
-Run run(FakeMachine& machine, const std::string& line, bool overflowed = false) {
-    Screen screen;
-    Printer printer(screen);
-    bool ok = execute(line.data(), line.size(), overflowed, machine, printer);
-    return {ok, screen.bytes};
-}
-
-// The single error line a failed command printed.
-std::string error_of(FakeMachine& machine, const std::string& line) {
-    Run r = run(machine, line);
-    CHECK_FALSE(r.ok);
-    CHECK(r.out.rfind("error: ", 0) == 0);
-    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
-    return r.out;
-}
-
-std::vector<std::string> completions(Machine* machine, const std::string& line) {
-    CommandCompleter completer(machine);
-    std::vector<std::string> offered;
-    completer.complete(
-        line.data(), line.size(),
-        [](void* c, const char* candidate) {
-            static_cast<std::vector<std::string>*>(c)->push_back(candidate);
-        },
-        &offered);
-    return offered;
-}
-
-} // namespace
+using namespace shell_test;
 
 TEST_CASE("words: split on spaces and tabs") {
     Words w;
@@ -192,7 +58,7 @@ TEST_CASE("every command has a spec with usage, summary, description and a parse
             CHECK(find_command(spec.name) == &spec);
         },
         &count);
-    CHECK(count == 11);
+    CHECK(count == 12);
     CHECK(find_command("nosuch") == nullptr);
 }
 
@@ -200,8 +66,8 @@ TEST_CASE("help lists every command and explains one") {
     FakeMachine m;
     Run all = run(m, "help");
     CHECK(all.ok);
-    for (const char* name : {"help", "ps", "caps", "mem", "servers", "restart", "kill", "uptime",
-                             "log", "bench", "shutdown"})
+    for (const char* name : {"help", "ps", "caps", "mem", "servers", "restart", "kill", "compress",
+                             "uptime", "log", "bench", "shutdown"})
         CHECK(all.out.find(std::string("\n  ") + name + " ") != std::string::npos);
     Run one = run(m, "help restart");
     CHECK(one.ok);
@@ -310,13 +176,13 @@ TEST_CASE("uptime, log, bench, shutdown") {
 
 TEST_CASE("completion: commands, sub-commands, programs, help topics") {
     FakeMachine m;
-    CHECK(completions(&m, "").size() == 11);
+    CHECK(completions(&m, "").size() == 12);
     auto r = completions(&m, "re");
     CHECK(std::find(r.begin(), r.end(), "restart") != r.end());
     CHECK(completions(&m, "bench ") == std::vector<std::string>{"ipc"});
     CHECK(completions(&m, "bench i") == std::vector<std::string>{"ipc"});
     CHECK(completions(&m, "kill ") == std::vector<std::string>{"console", "shell"});
-    CHECK(completions(&m, "help ").size() == 11);
+    CHECK(completions(&m, "help ").size() == 12);
     CHECK(completions(&m, "uptime ").empty());
     CHECK(completions(&m, "bench ipc ").empty());
     CHECK(completions(&m, "nosuch ").empty());
