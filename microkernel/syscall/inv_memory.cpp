@@ -125,9 +125,9 @@ Result<uint64_t> inv_frame_read(Thread& self, Slot& invoked, InvocationArgs args
     if (!cap.has_rights(abi::rights::kRead))
         return reject(self, Status::MissingRights, "frame capability cannot be read");
     uint8_t* bytes = TRY(frame_range(self, cap, args[0], args[2]));
-    if (!check_user_writable(*self.space, args[1], args[2]))
+    // (The copy checks the whole range before it copies anything.)
+    if (!copy_to_user(*self.space, args[1], bytes, args[2]))
         return reject(self, Status::BadAddress, "destination is not writable user memory");
-    TRY(copy_to_user(*self.space, args[1], bytes, args[2]));
     return args[2];
 }
 
@@ -136,9 +136,8 @@ Result<uint64_t> inv_frame_write(Thread& self, Slot& invoked, InvocationArgs arg
     if (!cap.has_rights(abi::rights::kWrite))
         return reject(self, Status::MissingRights, "frame capability cannot be written");
     uint8_t* bytes = TRY(frame_range(self, cap, args[0], args[2]));
-    if (!check_user_readable(*self.space, args[1], args[2]))
+    if (!copy_from_user(*self.space, bytes, args[1], args[2]))
         return reject(self, Status::BadAddress, "source is not readable user memory");
-    TRY(copy_from_user(*self.space, bytes, args[1], args[2]));
     return args[2];
 }
 

@@ -4,8 +4,10 @@
 namespace rayos::pager {
 namespace {
 
-alignas(16) uint8_t page_buffer[kPageSize];
-alignas(16) uint8_t encoded_buffer[kPageSize];
+// Page-aligned: the kernel's copies (frame_read / frame_write) then touch
+// one page of the pager's memory, not two.
+alignas(4096) uint8_t page_buffer[kPageSize];
+alignas(4096) uint8_t encoded_buffer[kPageSize];
 
 // Instructions under ./rayos bench (QEMU's instruction counting makes the
 // TSC count them); cycles otherwise.
@@ -84,8 +86,7 @@ uint32_t Client::free_frame() const {
     return kNone;
 }
 
-bool Client::page_out(uint32_t page) {
-    uint64_t start = now_instructions();
+bool Client::page_out(uint32_t page, uint64_t start) {
     PageState& s = pages_[page];
     uint32_t frame = s.frame;
     // Unmapped first: the client cannot change it while it is copied.
@@ -115,8 +116,9 @@ bool Client::page_out(uint32_t page) {
 }
 
 bool Client::evict(uint64_t now) {
+    uint64_t start = now_instructions(); // (choosing the victim counts)
     uint32_t victim = resident_.victim(policy_.eviction, *this, now);
-    return victim != ResidentSet::kNone && page_out(victim);
+    return victim != ResidentSet::kNone && page_out(victim, start);
 }
 
 void Client::keep_free(uint64_t now) {
@@ -181,7 +183,7 @@ uint32_t Client::tick(uint64_t now) {
     uint32_t idle[kMaxFrames];
     uint32_t n = resident_.idle(now, policy_.parameter, idle, kMaxFrames), done = 0;
     for (uint32_t i = 0; i < n; ++i)
-        if (page_out(idle[i])) ++done;
+        if (page_out(idle[i], now_instructions())) ++done;
     return done;
 }
 
@@ -207,7 +209,7 @@ bool Client::set_budget(uint32_t frames, uint64_t now) {
     // Shrinking: the pages in frames at or above the new budget go first
     // (the frames below stay where they are).
     for (uint32_t f = frames; f < config_.budget_frames; ++f)
-        if (frame_page_[f] != kNone && !page_out(frame_page_[f])) return false;
+        if (frame_page_[f] != kNone && !page_out(frame_page_[f], now_instructions())) return false;
     while (resident() > frames)
         if (!evict(now)) return false;
     config_.budget_frames = frames;

@@ -119,7 +119,8 @@ private:
         uint32_t handle = 0;    // its store handle (none for same-filled pages)
         Encoded encoded;        // how it is stored
     };
-    bool page_out(uint32_t page);
+    // Pages `page` out (its cost counted from `start`).
+    bool page_out(uint32_t page, uint64_t start);
     // Pages one out (the policy's choice); false when none can go.
     bool evict(uint64_t now);
     uint32_t free_frame() const;

@@ -31,6 +31,8 @@ RUNS = [
     ["tests/bench/bench_lz4.elf"],
     ["init/init.elf", "tests/bench/restart.manifest.bin", "tests/system/echo_program.elf",
      "tests/bench/restart_bench.elf"],
+    ["init/init.elf", "tests/bench/pager_bench.manifest.bin", "servers/pager/pager.elf",
+     "tests/bench/pager_bench.elf"],
 ]
 
 # Targets from the issues, and Debian's Linux 6.1 measured the same way
@@ -53,11 +55,16 @@ TARGETS = {
     "init.restart": ("<= 5,000,000", ""),
     "pager.lz4.compress.text": ("(reference)", "49,193"),
     "pager.lz4.decompress.text": ("(reference)", "25,412"),
+    "pager.fault.zero": ("", "anonymous fault 2,741"),
+    "pager.pagein.text": ("", ""),
+    "pager.pagein.overhead": ("<= 3,000", ""),
+    "pager.pageout.text": ("", ""),
+    "pager.ratio.mix": ("", ""),
 }
 
 SHELL_READY = re.compile(rb"shell: ready at TSC (\d+)")
 
-LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=(\d+) min=(\d+) iterations=(\d+)",
+LINE = re.compile(r"^BENCH name=(\S+) unit=(\S+) median=([\d.]+) min=([\d.]+) iterations=(\d+)",
                   re.MULTILINE)
 
 
@@ -106,8 +113,9 @@ def main() -> int:
             print(verdict.log[-3000:], file=sys.stderr)
             return 1
         for name, unit, median, minimum, iterations in LINE.findall(verdict.log):
-            results.append({"name": name, "unit": unit, "median": int(median),
-                            "min": int(minimum), "iterations": int(iterations)})
+            number = float if "." in median else int
+            results.append({"name": name, "unit": unit, "median": number(median),
+                            "min": number(minimum), "iterations": int(iterations)})
     try:
         results.append(boot_to_shell(build))
     except RuntimeError as error:
