@@ -33,6 +33,12 @@ VoidResult for_each_page(AddressSpace& space, uint64_t address, size_t length, b
 } // namespace
 
 VoidResult copy_from_user(AddressSpace& space, void* destination, uint64_t source, size_t length) {
+    // Within one page (a page copy, most messages): one translation.
+    if (range_in_user_half(source, length) && length > 0 && (source & 4095) + length <= 4096) {
+        uint64_t physical = TRY(space.resolve(source, false));
+        memcpy(destination, phys_to_virt(physical), length);
+        return {};
+    }
     // Validate the whole range first so a failure copies nothing.
     TRY(for_each_page(space, source, length, false, [](uint64_t, size_t, size_t) {}));
     auto* out = static_cast<char*>(destination);
@@ -44,6 +50,12 @@ VoidResult copy_from_user(AddressSpace& space, void* destination, uint64_t sourc
 
 VoidResult copy_to_user(AddressSpace& space, uint64_t destination, const void* source,
                         size_t length) {
+    if (range_in_user_half(destination, length) && length > 0 &&
+        (destination & 4095) + length <= 4096) {
+        uint64_t physical = TRY(space.resolve(destination, true));
+        memcpy(phys_to_virt(physical), source, length);
+        return {};
+    }
     TRY(check_user_writable(space, destination, length));
     auto* in = static_cast<const char*>(source);
     return for_each_page(space, destination, length, true,

@@ -55,6 +55,17 @@ Client::Client(const ClientConfig& config, ClientMemory& memory, Store& store)
     resident_.set_capacity(config_.budget_frames);
     for (uint32_t& page : frame_page_)
         page = kNone;
+    recount_free();
+}
+
+void Client::recount_free() {
+    free_count_ = 0;
+    for (uint32_t f = config_.budget_frames; f-- > 0;) // (frame 0 on top)
+        if (frame_page_[f] == kNone) give_frame(f);
+}
+
+uint32_t Client::take_frame() {
+    return free_count_ ? free_[--free_count_] : kNone;
 }
 
 ClientStats Client::stats() const {
@@ -80,12 +91,6 @@ ClientStats Client::stats() const {
     return s;
 }
 
-uint32_t Client::free_frame() const {
-    for (uint32_t f = 0; f < config_.budget_frames; ++f)
-        if (frame_page_[f] == kNone) return f;
-    return kNone;
-}
-
 bool Client::page_out(uint32_t page, uint64_t start) {
     PageState& s = pages_[page];
     uint32_t frame = s.frame;
@@ -109,6 +114,7 @@ bool Client::page_out(uint32_t page, uint64_t start) {
     s.handle = handle;
     s.encoded = e;
     frame_page_[frame] = kNone;
+    if (frame < config_.budget_frames) give_frame(frame);
     (void)resident_.erase(page);
     ++counters_.page_outs;
     counters_.page_out_instructions += now_instructions() - start;
@@ -134,13 +140,13 @@ FaultResult Client::fault(uint32_t page, uint64_t now) {
     // Room first, before the page is in (so it cannot be its own victim):
     // a free frame, and the threshold policy's free frames after it.
     uint32_t needed = 1 + (policy_.kind == Policy::Kind::Threshold ? policy_.parameter : 0);
-    while (resident() > 0 && (free_frames() < needed || free_frame() == kNone)) {
+    while (resident() > 0 && (free_frames() < needed || free_count_ == 0)) {
         if (!evict(now)) {
             ++counters_.refused;
             return FaultResult::StoreFull;
         }
     }
-    uint32_t frame = free_frame();
+    uint32_t frame = take_frame();
     if (frame == kNone) {
         ++counters_.refused;
         return FaultResult::StoreFull;
@@ -151,6 +157,7 @@ FaultResult Client::fault(uint32_t page, uint64_t now) {
             s.encoded.encoding == Encoding::SameFilled ? nullptr : store_.get(s.handle);
         if ((s.encoded.encoding != Encoding::SameFilled && !bytes) ||
             !decode(s.encoded, bytes, page_buffer)) {
+            give_frame(frame);
             ++counters_.refused;
             return FaultResult::Corrupt;
         }
@@ -159,6 +166,7 @@ FaultResult Client::fault(uint32_t page, uint64_t now) {
             b = 0;
     }
     if (!memory_.write_frame(frame, page_buffer) || !memory_.map(frame, page)) {
+        give_frame(frame);
         ++counters_.refused;
         return FaultResult::KernelRefused;
     }
@@ -203,19 +211,23 @@ bool Client::set_policy(const Policy& policy, uint64_t now) {
     return true;
 }
 
-bool Client::set_budget(uint32_t frames, uint64_t now) {
-    if (frames == 0 || frames > kMaxFrames) return false;
-    if (policy_.kind == Policy::Kind::Threshold && policy_.parameter >= frames) return false;
-    // Shrinking: the pages in frames at or above the new budget go first
-    // (the frames below stay where they are).
+Client::BudgetResult Client::set_budget(uint32_t frames, uint64_t now) {
+    if (frames == 0 || frames > kMaxFrames) return BudgetResult::Invalid;
+    if (policy_.kind == Policy::Kind::Threshold && policy_.parameter >= frames)
+        return BudgetResult::BelowWatermark;
+    if (frames > config_.budget_frames && !memory_.reserve(frames)) return BudgetResult::NoMemory;
+    // Shrinking: the pages in frames at or above the new budget go (the
+    // frames below stay as they are).
     for (uint32_t f = frames; f < config_.budget_frames; ++f)
-        if (frame_page_[f] != kNone && !page_out(frame_page_[f], now_instructions())) return false;
-    while (resident() > frames)
-        if (!evict(now)) return false;
+        if (frame_page_[f] != kNone && !page_out(frame_page_[f], now_instructions())) {
+            recount_free();
+            return BudgetResult::StoreFull;
+        }
     config_.budget_frames = frames;
     resident_.set_capacity(frames);
+    recount_free();
     keep_free(now);
-    return true;
+    return BudgetResult::Ok;
 }
 
 void Client::reset() {
@@ -230,6 +242,7 @@ void Client::reset() {
             (void)store_.free(s.handle, s.encoded.size);
         s = PageState{};
     }
+    recount_free();
     memory_.new_address_space();
 }
 

@@ -59,6 +59,9 @@ public:
     // The client has a new address space (it was started again): what was
     // made for mappings in the old one can go.
     virtual void new_address_space() = 0;
+    // Makes frames 0 .. frames - 1 ready (a budget is a reservation: the
+    // fault path never makes one). False when memory runs out.
+    virtual bool reserve(uint32_t frames) = 0;
 
 protected:
     ~ClientMemory() = default;
@@ -94,9 +97,10 @@ public:
     void set_level(Level level) { level_ = level; }
     // False (and nothing changes) for a parameter outside its range.
     [[nodiscard]] bool set_policy(const Policy& policy, uint64_t now);
-    // 1 .. kMaxFrames. Shrinking pages out what is over the budget; false
-    // (the budget as far as it got) if the store is full.
-    [[nodiscard]] bool set_budget(uint32_t frames, uint64_t now);
+    // 1 .. kMaxFrames, above the threshold policy's watermark. Growing
+    // reserves the frames; shrinking pages out what is over the budget.
+    enum class BudgetResult : uint8_t { Ok, Invalid, BelowWatermark, NoMemory, StoreFull };
+    [[nodiscard]] BudgetResult set_budget(uint32_t frames, uint64_t now);
     // The client was started again (a new generation): its old pages are
     // gone with its old address space. Forgets them and frees their room.
     void reset();
@@ -123,7 +127,11 @@ private:
     bool page_out(uint32_t page, uint64_t start);
     // Pages one out (the policy's choice); false when none can go.
     bool evict(uint64_t now);
-    uint32_t free_frame() const;
+    // A free frame below the budget (kNone if none), taken / given back.
+    uint32_t take_frame();
+    void give_frame(uint32_t frame) { free_[free_count_++] = frame; }
+    // The free frames again from frame_page_ (after the budget changed).
+    void recount_free();
     uint32_t free_frames() const { return budget() - resident(); }
     // The threshold policy: page out until its free frames are kept.
     void keep_free(uint64_t now);
@@ -140,6 +148,8 @@ private:
     ClientStats counters_; // (the counting part: page-ins, outs, costs)
     PageState pages_[kMaxPages];
     uint32_t frame_page_[kMaxFrames] = {}; // page in frame i (kNone: free)
+    uint32_t free_[kMaxFrames] = {};       // free frames below the budget
+    uint32_t free_count_ = 0;
 };
 
 } // namespace rayos::pager

@@ -42,10 +42,16 @@ void KernelMemory::new_address_space() {
     table_count_ = 0;
 }
 
+bool KernelMemory::reserve(uint32_t frames) {
+    for (uint32_t f = 0; f < frames && f < Client::kMaxFrames; ++f) {
+        if (!frames_[f]) frames_[f] = make_object(uint64_t(abi::ObjectType::Frame), 12);
+        if (!frames_[f]) return false;
+    }
+    return frames <= Client::kMaxFrames;
+}
+
 uint64_t KernelMemory::slot(uint32_t frame) {
-    if (frame >= Client::kMaxFrames) return 0;
-    if (!frames_[frame]) frames_[frame] = make_object(uint64_t(abi::ObjectType::Frame), 12);
-    return frames_[frame];
+    return frame < Client::kMaxFrames ? frames_[frame] : 0; // (reserved: made already)
 }
 
 bool KernelMemory::read_frame(uint32_t frame, uint8_t* page) {

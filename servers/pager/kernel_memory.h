@@ -28,6 +28,7 @@ public:
     // Deletes the page tables made for the old address space (their slots
     // are used again; their memory stays spent: docs/CAVEATS.md).
     void new_address_space() override;
+    bool reserve(uint32_t frames) override;
 
 private:
     static constexpr uint32_t kMaxTables = 16; // a 16 MiB region needs 10

@@ -35,6 +35,10 @@ bool PagerService::add(const ClientConfig& config, uint64_t fault_badge, uint64_
     s.generation = ServedClient::kUnknown;
     s.init_faults = init_faults;
     s.memory = KernelMemory(address_space);
+    if (!s.memory.reserve(config.budget_frames)) {
+        print("pager: no memory for the %u frames of '%s'\n", config.budget_frames, config.name);
+        return false;
+    }
     alignas(Client) static uint8_t storage[limits::kPagerMaxClients][sizeof(Client)];
     s.client = new (storage[count_]) Client(config, s.memory, store_);
     ++count_;
@@ -187,18 +191,25 @@ RpcError PagerService::setBudget(rpc::CallContext&, wire_pager::SetBudgetRequest
     ServedClient* s = target(params.client(), result.init_error());
     if (!s) return RpcError::Ok;
     uint32_t frames = params.frames();
-    if (frames == 0 || frames > Client::kMaxFrames) {
+    switch (s->client->set_budget(frames, now_ticks())) {
+    case Client::BudgetResult::Ok:
+        break;
+    case Client::BudgetResult::Invalid:
         set_error(result.init_error(), ErrorCode::invalidArgument,
-                  "a budget is 1 .. kPagerMaxBudget (64) frames");
-        return RpcError::Ok;
-    }
-    if (!s->client->set_budget(frames, now_ticks())) {
-        bool threshold = s->client->policy().kind == Policy::Kind::Threshold &&
-                         s->client->policy().parameter >= frames;
-        set_error(result.init_error(),
-                  threshold ? ErrorCode::invalidArgument : ErrorCode::limitReached,
-                  threshold ? "the budget must stay above the threshold's watermark"
-                            : "the compressed store is full: pages cannot go out");
+                  "a budget is 1 .. 64 frames (rayos::limits::kPagerMaxBudget)");
+        break;
+    case Client::BudgetResult::BelowWatermark:
+        set_error(result.init_error(), ErrorCode::invalidArgument,
+                  "the budget must stay above the threshold policy's watermark");
+        break;
+    case Client::BudgetResult::NoMemory:
+        set_error(result.init_error(), ErrorCode::outOfMemory,
+                  "the pager's memory quota has no room for more frames");
+        break;
+    case Client::BudgetResult::StoreFull:
+        set_error(result.init_error(), ErrorCode::limitReached,
+                  "the compressed store is full: pages cannot go out");
+        break;
     }
     return RpcError::Ok;
 }

@@ -4,16 +4,15 @@
 namespace rayos::pager {
 
 uint32_t ResidentSet::find(uint32_t page) const {
-    for (uint32_t i = 0; i < count_; ++i)
-        if (pages_[i] == page) return i;
-    return kNone;
+    return page < kMaxPage && where_[page] ? where_[page] - 1u : kNone;
 }
 
 bool ResidentSet::insert(uint32_t page, uint64_t now) {
-    if (count_ == kMaxResident || contains(page)) return false;
+    if (count_ == kMaxResident || page >= kMaxPage || contains(page)) return false;
     pages_[count_] = page;
     last_use_[count_] = now;
     ++count_;
+    where_[page] = uint16_t(count_);
     return true;
 }
 
@@ -22,8 +21,10 @@ bool ResidentSet::erase(uint32_t page) {
     if (i == kNone) return false;
     // The last entry fills the hole; the hand stays where it points.
     --count_;
+    where_[page] = 0;
     pages_[i] = pages_[count_];
     last_use_[i] = last_use_[count_];
+    if (i != count_) where_[pages_[i]] = uint16_t(i + 1);
     if (hand_ >= count_) hand_ = 0;
     return true;
 }

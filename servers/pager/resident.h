@@ -27,6 +27,7 @@ protected:
 class ResidentSet {
 public:
     static constexpr uint32_t kMaxResident = 4096;
+    static constexpr uint32_t kMaxPage = 4096; // pages are 0 .. kMaxPage - 1
     static constexpr uint32_t kNone = ~0u;
 
     // Up to `capacity` pages (at most kMaxResident) may be resident.
@@ -42,7 +43,8 @@ public:
     }
 
     // A page became resident (just mapped: it counts as used at `now`).
-    // False if the set is at kMaxResident or the page is there already.
+    // False if the set is at kMaxResident, the page is there already or it
+    // is kMaxPage or more.
     bool insert(uint32_t page, uint64_t now);
     // A page is no longer resident; false if it was not.
     bool erase(uint32_t page);
@@ -64,6 +66,7 @@ private:
     uint32_t count_ = 0;
     uint32_t hand_ = 0; // CLOCK
     uint32_t pages_[kMaxResident] = {};
+    uint16_t where_[kMaxPage] = {}; // page -> its index + 1 (0: not resident)
     uint64_t last_use_[kMaxResident] = {};
 };
 

@@ -330,6 +330,10 @@ struct FakeMemory final : ClientMemory {
     bool unmap(uint32_t f) override { return mapped.erase(f) == 1; }
     bool take_accessed(uint32_t f) override { return accessed.erase(f) > 0; }
     void new_address_space() override { ++address_spaces; }
+    bool reserve(uint32_t count) override {
+        if (count > frames.size()) frames.resize(count, Page(kPageSize));
+        return true;
+    }
     int address_spaces = 1;
     // The frame page `page` is mapped in, or -1.
     int frame_of(uint32_t page) const {

@@ -269,7 +269,7 @@ TEST_CASE("compress: the pager's refusals are one error line with its message") 
     CHECK(error_of(m, "compress policy memhog threshold 16") ==
           "error: compress: the watermark must be 1 .. the budget - 1 free frames\n");
     CHECK(error_of(m, "compress budget memhog 1000") ==
-          "error: compress: a budget is 1 .. kPagerMaxBudget (64) frames\n");
+          "error: compress: a budget is 1 .. 64 frames (rayos::limits::kPagerMaxBudget)\n");
     CHECK(run(m, "compress policy memhog threshold 8").ok);
     CHECK(error_of(m, "compress budget memhog 8") ==
           "error: compress: the budget must stay above the threshold's watermark\n");

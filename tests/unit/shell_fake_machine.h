@@ -217,7 +217,7 @@ struct FakeMachine final : Machine {
         PagerClientRow* r = pager_find(client, why);
         if (!r) return false;
         if (frames == 0 || frames > 64) {
-            set(why.text, "a budget is 1 .. kPagerMaxBudget (64) frames");
+            set(why.text, "a budget is 1 .. 64 frames (rayos::limits::kPagerMaxBudget)");
             return false;
         }
         if (r->policy.kind == PagerPolicyKind::Threshold && r->policy.parameter >= frames) {
