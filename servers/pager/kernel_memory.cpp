@@ -64,15 +64,38 @@ bool KernelMemory::write_frame(uint32_t frame, const uint8_t* page) {
     return f && inv::frame_write(f, 0, reinterpret_cast<uint64_t>(page), paging::kPageSize) >= 0;
 }
 
+bool KernelMemory::make_tables(uint64_t address) {
+    // Only the pager maps in the paged region: the tables there are the
+    // ones it made. Top down, each page_table_map fills the highest level
+    // missing.
+    for (uint64_t level = 1; level <= 3; ++level) {
+        uint64_t key = level << 60 | address >> (48 - 9 * level);
+        bool known = false;
+        for (uint32_t i = 0; i < table_count_; ++i)
+            if (table_keys_[i] == key) known = true;
+        if (known) continue;
+        if (table_count_ == kMaxTables) return false;
+        uint64_t table = make_object(uint64_t(abi::ObjectType::PageTable));
+        if (!table) return false;
+        if (inv::page_table_map(table, vspace_, address) < 0) {
+            release(table);
+            return false;
+        }
+        tables_[table_count_] = table;
+        table_keys_[table_count_++] = key;
+    }
+    return true;
+}
+
 bool KernelMemory::map(uint32_t frame, uint32_t page) {
     uint64_t f = slot(frame);
     uint64_t address = paging::kRegionBase + uint64_t(page) * paging::kPageSize;
-    return f && map_frame(f, vspace_, address, abi::kMapWritable, [this]() -> uint64_t {
-                    if (table_count_ == kMaxTables) return 0;
-                    uint64_t table = make_object(uint64_t(abi::ObjectType::PageTable));
-                    if (table) tables_[table_count_++] = table;
-                    return table;
-                }) == abi::Status::Ok;
+    if (!f) return false;
+    if (make_tables(address)) return inv::frame_map(f, vspace_, address, abi::kMapWritable) == 0;
+    // (Tables not of its making, or too many: find out by trying.)
+    return map_frame(f, vspace_, address, abi::kMapWritable, [] {
+               return make_object(uint64_t(abi::ObjectType::PageTable));
+           }) == abi::Status::Ok;
 }
 
 bool KernelMemory::unmap(uint32_t frame) {

@@ -32,12 +32,16 @@ public:
 
 private:
     static constexpr uint32_t kMaxTables = 16; // a 16 MiB region needs 10
-    // The frame's capability, made the first time it is used.
+    // The frame's capability (made by reserve).
     uint64_t slot(uint32_t frame);
+    // Makes the page tables `address` needs that it has not made; false
+    // when it cannot tell or cannot make them.
+    bool make_tables(uint64_t address);
 
     uint64_t vspace_ = 0;
     uint64_t frames_[Client::kMaxFrames] = {};
-    uint64_t tables_[kMaxTables] = {};
+    uint64_t tables_[kMaxTables] = {};     // their slots
+    uint64_t table_keys_[kMaxTables] = {}; // level << 60 | the range they cover
     uint32_t table_count_ = 0;
 };
 
