@@ -137,6 +137,18 @@ CASES: tuple[Case, ...] = (
          builds=("debug", "release"), modules=("tests/system/paging_idle.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
          log_contains=(r"memhog: 16 pages of text, sequential, 6 rounds: 0 verification errors",
                        r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins")),
+    # Several clients of one pager at once, each configured differently.
+    Case("system.pager_serves_three_clients", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         modules=("tests/system/paging_clients.manifest.bin", "tests/workload/memhog.elf",
+                  "servers/pager/pager.elf", "tests/system/pager_watcher.elf"),
+         log_contains=(r"pager: serving 'memhog': 64 pages, 16 resident",
+                       r"pager: serving 'memhog2': 96 pages, 8 resident",
+                       r"pager: serving 'memhog3': 32 pages, 4 resident",
+                       r"memhog: 64 pages of mixed, random, 3 rounds: 0 verification errors",
+                       r"memhog: 96 pages of text, hotcold, 2 rounds: 0 verification errors",
+                       r"memhog: 32 pages of binary, sequential, 3 rounds: 0 verification errors",
+                       r"pager_watcher: every client finished its run with every page intact")),
     # The pager killed mid-run (documented in docs/ARCHITECTURE.md): its
     # client's paged memory is gone, so init counts the client as crashed and
     # restarts it once the pager is back; nothing is silently wrong.

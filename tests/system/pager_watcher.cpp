@@ -5,6 +5,8 @@
 //            memory went with the pager: it counts as crashed), and the new
 //            memhog must finish its run with every page intact (it exits
 //            cleanly, then=exit).
+//   "done":  several clients share the pager; each must finish its run
+//            with every page intact (exit code 0, then=exit).
 //   "full":  memhog writes more incompressible pages than the pager's store
 //            holds; the pager must refuse the fault that finds it full, init
 //            must report memhog crashed on it, and the pager keeps serving.
@@ -125,6 +127,28 @@ void kill_test() {
                   "run checked every page");
 }
 
+// Every program but the pager and the watcher has stopped, all cleanly.
+void done_test() {
+    wait_for("the clients did not all finish", [] {
+        idl::init::SupervisorClient supervisor(kSupervisor);
+        auto call = supervisor.programs(shared);
+        auto answer = call.send();
+        if (!answer) verdict(false, "the Supervisor does not answer");
+        auto list = answer.value().programs();
+        for (uint32_t i = 0; i < list.size(); ++i) {
+            auto p = list[i];
+            if (p.name().equals("pager") || p.name().equals("watcher")) continue;
+            if (p.state() == idl::init::ProgramState::running ||
+                p.state() == idl::init::ProgramState::starting)
+                return false;
+            if (p.state() != idl::init::ProgramState::stopped || p.generation() != 1)
+                verdict(false, "a client did not finish cleanly");
+        }
+        return true;
+    });
+    verdict(true, "every client finished its run with every page intact");
+}
+
 void full_test() {
     wait_for("memhog did not crash on the full store", [] {
         Seen m = program_state("memhog");
@@ -153,5 +177,6 @@ int main(const char* args) {
         verdict(false, "no memory for a shared frame");
     if (starts_with(args, "kill")) kill_test();
     if (starts_with(args, "full")) full_test();
-    verdict(false, "usage: kill | full");
+    if (starts_with(args, "done")) done_test();
+    verdict(false, "usage: kill | full | done");
 }
