@@ -40,6 +40,7 @@ void KernelMemory::new_address_space() {
     for (uint32_t i = 0; i < table_count_; ++i)
         release(tables_[i]);
     table_count_ = 0;
+    ready_ = 0;
 }
 
 bool KernelMemory::reserve(uint32_t frames) {
@@ -65,6 +66,9 @@ bool KernelMemory::write_frame(uint32_t frame, const uint8_t* page) {
 }
 
 bool KernelMemory::make_tables(uint64_t address) {
+    // Each 2 MiB of the region whose tables are all made is one bit.
+    uint64_t range = (address - paging::kRegionBase) >> 21;
+    if (range < 64 && (ready_ >> range & 1)) return true;
     // Only the pager maps in the paged region: the tables there are the
     // ones it made. Top down, each page_table_map fills the highest level
     // missing.
@@ -84,6 +88,7 @@ bool KernelMemory::make_tables(uint64_t address) {
         tables_[table_count_] = table;
         table_keys_[table_count_++] = key;
     }
+    if (range < 64) ready_ |= 1ull << range;
     return true;
 }
 

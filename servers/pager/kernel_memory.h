@@ -43,6 +43,7 @@ private:
     uint64_t tables_[kMaxTables] = {};     // their slots
     uint64_t table_keys_[kMaxTables] = {}; // level << 60 | the range they cover
     uint32_t table_count_ = 0;
+    uint64_t ready_ = 0; // bit i: the tables of the region's 2 MiB range i are made
 };
 
 } // namespace rayos::pager
