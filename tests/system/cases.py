@@ -37,6 +37,18 @@ class Case:
 
 NOT_AN_ELF = "@source/tests/system/data/not-an-elf.txt"
 
+# memhog's line of the pager's statistics, with page-outs and page-ins.
+PAGED_IN = r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins"
+
+
+def pager_case(name: str, manifest: str, *log_contains: str, watcher: bool = False) -> Case:
+    """Init with tests/system/data/<manifest>.manifest.txt, memhog and the
+    pager (and pager_watcher, which judges), on both builds."""
+    modules = (f"tests/system/{manifest}.manifest.bin", "tests/workload/memhog.elf",
+               "servers/pager/pager.elf") + (("tests/system/pager_watcher.elf",) if watcher else ())
+    return Case(f"system.{name}", "init/init.elf", expect="success", builds=("debug", "release"),
+                modules=modules, log_contains=log_contains)
+
 CASES: tuple[Case, ...] = (
     # The kernel's own test suite, on both builds.
     Case("system.kernel_basics", "tests/system/kernel_basics.elf", builds=("debug", "release")),
@@ -108,63 +120,47 @@ CASES: tuple[Case, ...] = (
                        r"pager: all checks passed")),
     # The compression pager: memhog's 64-page region through 16 resident
     # frames, every page written and checked over 3 rounds.
-    Case("system.pager_serves_four_times_its_budget", "init/init.elf", expect="success",
-         builds=("debug", "release"),
-         modules=("tests/system/paging.manifest.bin", "tests/workload/memhog.elf",
-                  "servers/pager/pager.elf"),
-         log_contains=(r"pager: serving 'memhog': 64 pages, 16 resident",
-                       r"memhog: 64 pages of mixed, sequential, 3 rounds: 0 verification errors")),
+    pager_case("pager_serves_four_times_its_budget", "paging",
+               r"pager: serving 'memhog': 64 pages, 16 resident",
+               r"memhog: 64 pages of mixed, sequential, 3 rounds: 0 verification errors"),
     # Every level, pattern and policy: working sets over the budget, every
     # page checked on every read, the pager's statistics at the end.
-    Case("system.pager_level_none_random", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_none.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
-         log_contains=(r"memhog: 64 pages of mixed, random, 3 rounds: 0 verification errors",
-                       r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins, \d+ zero fills, 0 compressed")),
-    Case("system.pager_level_fast_hotcold", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_fast.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
-         log_contains=(r"memhog: 64 pages of text, hotcold, 3 rounds: 0 verification errors",
-                       r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins, \d+ zero fills, [1-9]\d* compressed")),
-    Case("system.pager_level_best_lru", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_best.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
-         log_contains=(r"memhog: 64 pages of binary, sequential, 3 rounds: 0 verification errors",
-                       r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins, \d+ zero fills, [1-9]\d* compressed")),
-    Case("system.pager_policy_threshold", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_threshold.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
-         log_contains=(r"memhog: 64 pages of mixed, hotcold, 3 rounds: 0 verification errors",
-                       r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins")),
+    pager_case("pager_level_none_random", "paging_none",
+               r"memhog: 64 pages of mixed, random, 3 rounds: 0 verification errors",
+               PAGED_IN + r", \d+ zero fills, 0 compressed"),
+    pager_case("pager_level_fast_hotcold", "paging_fast",
+               r"memhog: 64 pages of text, hotcold, 3 rounds: 0 verification errors",
+               PAGED_IN + r", \d+ zero fills, [1-9]\d* compressed"),
+    pager_case("pager_level_best_lru", "paging_best",
+               r"memhog: 64 pages of binary, sequential, 3 rounds: 0 verification errors",
+               PAGED_IN + r", \d+ zero fills, [1-9]\d* compressed"),
+    pager_case("pager_policy_threshold", "paging_threshold",
+               r"memhog: 64 pages of mixed, hotcold, 3 rounds: 0 verification errors", PAGED_IN),
     # Nothing is over the budget here: only the idle policy pages out.
-    Case("system.pager_policy_idle", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_idle.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf"),
-         log_contains=(r"memhog: 16 pages of text, sequential, 6 rounds: 0 verification errors",
-                       r"memhog: pager: [1-9]\d* page-outs, [1-9]\d* page-ins")),
+    pager_case("pager_policy_idle", "paging_idle",
+               r"memhog: 16 pages of text, sequential, 6 rounds: 0 verification errors", PAGED_IN),
     # Several clients of one pager at once, each configured differently.
-    Case("system.pager_serves_three_clients", "init/init.elf", expect="success",
-         builds=("debug", "release"),
-         modules=("tests/system/paging_clients.manifest.bin", "tests/workload/memhog.elf",
-                  "servers/pager/pager.elf", "tests/system/pager_watcher.elf"),
-         log_contains=(r"pager: serving 'memhog': 64 pages, 16 resident",
-                       r"pager: serving 'memhog2': 96 pages, 8 resident",
-                       r"pager: serving 'memhog3': 32 pages, 4 resident",
-                       r"memhog: 64 pages of mixed, random, 3 rounds: 0 verification errors",
-                       r"memhog: 96 pages of text, hotcold, 2 rounds: 0 verification errors",
-                       r"memhog: 32 pages of binary, sequential, 3 rounds: 0 verification errors",
-                       r"pager_watcher: every client finished its run with every page intact")),
+    pager_case("pager_serves_three_clients", "paging_clients",
+               r"pager: serving 'memhog': 64 pages, 16 resident",
+               r"pager: serving 'memhog2': 96 pages, 8 resident",
+               r"pager: serving 'memhog3': 32 pages, 4 resident",
+               r"memhog: 64 pages of mixed, random, 3 rounds: 0 verification errors",
+               r"memhog: 96 pages of text, hotcold, 2 rounds: 0 verification errors",
+               r"memhog: 32 pages of binary, sequential, 3 rounds: 0 verification errors",
+               r"pager_watcher: every client finished its run with every page intact",
+               watcher=True),
     # The pager killed mid-run (documented in docs/ARCHITECTURE.md): its
     # client's paged memory is gone, so init counts the client as crashed and
     # restarts it once the pager is back; nothing is silently wrong.
-    Case("system.pager_killed_mid_run", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_kill.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf",
-                  "tests/system/pager_watcher.elf"),
-         log_contains=(r"init: 'memhog' crashed \(its pager 'pager' went away with its paged memory\)",
-                       r"memhog: 64 pages of mixed, random, 6 rounds: 0 verification errors",
-                       r"pager_watcher: the pager was killed mid-run")),
+    pager_case("pager_killed_mid_run", "paging_kill",
+               r"init: 'memhog' crashed \(its pager 'pager' went away with its paged memory\)",
+               r"memhog: 64 pages of mixed, random, 6 rounds: 0 verification errors",
+               r"pager_watcher: the pager was killed mid-run", watcher=True),
     # A full store: the fault is refused and reported, nothing crashes.
-    Case("system.pager_store_full_is_reported", "init/init.elf", expect="success",
-         builds=("debug", "release"), modules=("tests/system/paging_full.manifest.bin", "tests/workload/memhog.elf", "servers/pager/pager.elf",
-                  "tests/system/pager_watcher.elf"),
-         log_contains=(r"pager: cannot serve 'memhog' at page \d+: the compressed store is full",
-                       r"init: 'memhog' crashed \(page fault",
-                       r"pager_watcher: the full store refused a fault")),
+    pager_case("pager_store_full_is_reported", "paging_full",
+               r"pager: cannot serve 'memhog' at page \d+: the compressed store is full",
+               r"init: 'memhog' crashed \(page fault",
+               r"pager_watcher: the full store refused a fault", watcher=True),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),

@@ -162,16 +162,6 @@ void write(const Options& o, uint32_t p) {
     workload::fill_page(o.kind, p, ++versions[p], page_at(p));
 }
 
-struct Rng {
-    uint64_t state;
-    uint32_t next() {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return uint32_t(state >> 11);
-    }
-};
-
 // One round; its verification errors.
 uint64_t round(const Options& o, uint32_t r) {
     uint64_t errors = 0;
@@ -183,11 +173,12 @@ uint64_t round(const Options& o, uint32_t r) {
             if (!check(o, p)) ++errors;
         return errors;
     }
-    Rng rng{0x9E3779B97F4A7C15ull * (r + 1)};
+    workload::Random rng{r};
     uint32_t hot = o.pages / 5 ? o.pages / 5 : 1;
     for (uint32_t t = 0; t < 2 * o.pages; ++t) {
-        uint32_t p = o.pattern == Pattern::HotCold && rng.next() % 10 < 8 ? rng.next() % hot
-                                                                          : rng.next() % o.pages;
+        uint32_t p =
+            uint32_t(o.pattern == Pattern::HotCold && rng.next() % 10 < 8 ? rng.next() % hot
+                                                                          : rng.next() % o.pages);
         if (!check(o, p)) ++errors;
         if (rng.next() % 2) write(o, p);
     }

@@ -5,15 +5,6 @@ namespace rayos::workload {
 namespace {
 
 // SplitMix64: a small, good generator from one 64-bit state.
-struct Random {
-    uint64_t state;
-    uint64_t next() {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-};
 
 constexpr const char* kWords[] = {
     "the ",    "pager ",    "keeps ",   "cold ",  "pages ",   "compressed ", "in ",  "its ",

@@ -10,6 +10,17 @@ namespace rayos::workload {
 
 constexpr size_t kPageBytes = 4096;
 
+// The workloads' random numbers (splitmix64): reproducible from the seed.
+struct Random {
+    uint64_t state;
+    uint64_t next() {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+};
+
 enum class Content : uint8_t {
     Zero,   // all zero
     Text,   // words and spaces, like a log or source file
