@@ -469,7 +469,8 @@ struct Rig {
         int f = memory.frame_of(page);
         if (f < 0) {
             FaultResult r = client->fault(page, advance ? ++now : now);
-            REQUIRE_MESSAGE(r == FaultResult::Served, std::string(fault_result_name(r)), " page ", page);
+            REQUIRE_MESSAGE(r == FaultResult::Served, std::string(fault_result_name(r)), " page ",
+                            page);
             f = memory.frame_of(page);
             REQUIRE(f >= 0);
         }
@@ -519,8 +520,8 @@ TEST_CASE("client: the threshold policy keeps its free frames after every fault"
         CAPTURE(int(eviction));
         const uint32_t kPages = 48, kBudget = 8, kWatermark = 3;
         Rig rig(kPages, kBudget);
-        REQUIRE(rig.client->set_policy(make_policy(Policy::Kind::Threshold, kWatermark, eviction),
-                                       0));
+        REQUIRE(
+            rig.client->set_policy(make_policy(Policy::Kind::Threshold, kWatermark, eviction), 0));
         std::mt19937 rng(21);
         std::vector<uint32_t> version(kPages, 0);
         uint64_t faults = 0;
@@ -545,7 +546,7 @@ TEST_CASE("client: the threshold policy keeps its free frames after every fault"
     }
 }
 
-TEST_CASE("client: set_policy refuses a bad watermark or idle time; a threshold pages out at once") {
+TEST_CASE("client: set_policy refuses bad watermarks and idle 0; a threshold pages out at once") {
     const uint32_t kBudget = 8;
     Rig rig(32, kBudget);
     for (uint32_t p = 0; p < kBudget; ++p)
@@ -735,7 +736,8 @@ TEST_CASE("client: eviction over a random workload follows LRU exactly and CLOCK
                 last_use.erase(victim);
             }
             last_use[page] = rig.now;
-            if (rng() % 3 == 0) rig.write(page, workload_page(Content::Mixed, page, uint32_t(step)));
+            if (rng() % 3 == 0)
+                rig.write(page, workload_page(Content::Mixed, page, uint32_t(step)));
         }
         CHECK(evictions > 300);
         if (eviction == Eviction::Clock) CHECK(second_chances > 50);
