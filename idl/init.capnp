@@ -55,6 +55,9 @@ interface NameService {
   # For a pager: the programs whose faults and address space the caller's
   # manifest entry grants it and that declare a paged region.
   pagedClients @1 Empty -> PagedClientsResult;
+  # For a fault injector: the programs whose thread and address space the
+  # caller's manifest entry grants it, and where their memory is.
+  injectionTargets @2 Empty -> InjectionTargetsResult;
 }
 
 struct PagedClient {
@@ -66,6 +69,23 @@ struct PagedClient {
   budgetFrames @5 :UInt32;
 }
 struct PagedClientsResult { clients @0 :List(PagedClient); }
+
+struct InjectionTarget {
+  name @0 :Text;
+  threadSlot @1 :UInt32;        # grant slot: its thread (TCB), given again on restart
+  addressSpaceSlot @2 :UInt32;  # grant slot: its address space, given again on restart
+  generation @3 :UInt32;
+  running @4 :Bool;
+  # Page-aligned ranges of its address space: ELF code (executable),
+  # data (writable segments, .bss included) and its stack.
+  codeStart @5 :UInt64;
+  codeEnd @6 :UInt64;
+  dataStart @7 :UInt64;
+  dataEnd @8 :UInt64;
+  stackStart @9 :UInt64;
+  stackEnd @10 :UInt64;
+}
+struct InjectionTargetsResult { targets @0 :List(InjectionTarget); }
 
 struct LookupRequest { name @0 :Text; }
 struct LookupResult {

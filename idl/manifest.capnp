@@ -50,5 +50,6 @@ struct Grant {
     addressSpaceOf @5 :Text;  # map memory into the named program (pagers)
     supervisor @6 :Void;      # init's Supervisor interface (the shell)
     log @7 :Void;             # read the kernel console's recent output (the shell)
+    threadOf @8 :Text;        # the named program's thread (a fault injector)
   }
 }

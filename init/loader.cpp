@@ -100,8 +100,17 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
     p.entry = image.entry;
     p.cnode_radix = request.cnode_radix;
     p.vspace = TRY(maker.make(abi::ObjectType::VSpace));
-    for (size_t i = 0; i < image.segment_count; ++i)
-        TRY(load_segment(maker, p.vspace, file, image.segments[i]));
+    for (size_t i = 0; i < image.segment_count; ++i) {
+        const elf::Segment& s = image.segments[i];
+        TRY(load_segment(maker, p.vspace, file, s));
+        uint64_t first = s.vaddr & ~(kPage - 1);
+        uint64_t end = (s.vaddr + s.memory_size + kPage - 1) & ~(kPage - 1);
+        uint64_t& start = (s.flags & elf::kSegmentExecute) ? p.code_start : p.data_start;
+        uint64_t& stop = (s.flags & elf::kSegmentExecute) ? p.code_end : p.data_end;
+        if ((s.flags & (elf::kSegmentExecute | elf::kSegmentWrite)) == 0) continue;
+        if (start == 0 || first < start) start = first;
+        if (end > stop) stop = end;
+    }
     for (uint64_t i = 1; i <= kProgramStackPages; ++i)
         TRY(add_page(maker, p.vspace, kProgramStackTop - i * kPage, abi::kMapWritable, nullptr, 0,
                      0));

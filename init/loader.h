@@ -44,6 +44,9 @@ struct Program {
     uint64_t cnode_root = 0; // the same CNode as the program's CSpace root (guarded)
     uint8_t cnode_radix = 0;
     uint64_t entry = 0;
+    // Page-aligned ranges of its ELF code (executable segments) and data
+    // (writable segments): where a fault injector flips bits.
+    uint64_t code_start = 0, code_end = 0, data_start = 0, data_end = 0;
 };
 
 // Builds the program and leaves its thread suspended: give it capabilities

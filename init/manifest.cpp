@@ -81,11 +81,13 @@ ManifestError check_grants(wire::List<wire::StructKind<Program>> programs, uint3
         switch (grant.which()) {
         case Grant::Which::server:
         case Grant::Which::faultEndpointOf:
-        case Grant::Which::addressSpaceOf: {
+        case Grant::Which::addressSpaceOf:
+        case Grant::Which::threadOf: {
             wire::Text target = grant.which() == Grant::Which::server ? grant.server()
                                 : grant.which() == Grant::Which::faultEndpointOf
                                     ? grant.faultEndpointOf()
-                                    : grant.addressSpaceOf();
+                                : grant.which() == Grant::Which::threadOf ? grant.threadOf()
+                                                                          : grant.addressSpaceOf();
             if (same(target, p.name())) return error(name, "a grant names the program itself");
             if (!names_other_program(programs, index, target))
                 return error(name, "a grant names no program in the manifest", target.c_str());

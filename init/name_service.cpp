@@ -27,40 +27,101 @@ RpcError NameService::lookup(rpc::CallContext& call, idl::init::LookupRequest::R
     return RpcError::Ok;
 }
 
+namespace {
+
+using idl::manifest::Grant;
+
+// The text of a grant naming a program (threadOf, faultEndpointOf,
+// addressSpaceOf), or an empty one.
+wire::Text grant_target(Grant::Reader grant) {
+    switch (grant.which()) {
+    case Grant::Which::threadOf:
+        return grant.threadOf();
+    case Grant::Which::faultEndpointOf:
+        return grant.faultEndpointOf();
+    case Grant::Which::addressSpaceOf:
+        return grant.addressSpaceOf();
+    default:
+        return {};
+    }
+}
+
+struct GrantPair {
+    uint32_t target;      // program index
+    uint32_t first_slot;  // slot of the grant of kind `first`
+    uint32_t second_slot; // of kind `second`, for the same program
+};
+
+// The programs that program `caller`'s manifest entry grants both a grant
+// of kind `first` and one of kind `second` for; how many (at most kMaxGrants).
+uint32_t grant_pairs(const System& system, uint32_t caller, Grant::Which first, Grant::Which second,
+                     GrantPair* out) {
+    auto grants = system.entry(caller).grants();
+    uint32_t n = 0;
+    for (uint32_t g = 0; g < grants.size(); ++g) {
+        if (grants[g].which() != first) continue;
+        wire::Text name = grant_target(grants[g]);
+        int t = system.find(name.ptr, name.size);
+        if (t < 0) continue;
+        for (uint32_t s = 0; s < grants.size(); ++s) {
+            if (grants[s].which() != second) continue;
+            wire::Text other = grant_target(grants[s]);
+            if (system.find(other.ptr, other.size) != t) continue;
+            out[n++] = {uint32_t(t), uint32_t(program::kFirstGrantSlot + g),
+                        uint32_t(program::kFirstGrantSlot + s)};
+            break;
+        }
+    }
+    return n;
+}
+
+} // namespace
+
 RpcError NameService::pagedClients(rpc::CallContext& call, idl::init::Empty::Reader,
                                    idl::init::PagedClientsResult::Builder result) {
     uint64_t caller = call.badge();
     if (caller < 1 || caller > system_.count()) return RpcError::NotPermitted;
-    using idl::manifest::Grant;
-    auto grants = system_.entry(uint32_t(caller - 1)).grants();
-    // Each program whose faults the caller is granted, with a paged region
-    // and its address space granted too.
-    uint32_t found[kMaxGrants], fault_slot[kMaxGrants], space_slot[kMaxGrants], n = 0;
-    for (uint32_t g = 0; g < grants.size(); ++g) {
-        if (grants[g].which() != Grant::Which::faultEndpointOf) continue;
-        wire::Text name = grants[g].faultEndpointOf();
-        int t = system_.find(name.ptr, name.size);
-        if (t < 0 || system_.entry(uint32_t(t)).paging().pages() == 0) continue;
-        for (uint32_t s = 0; s < grants.size(); ++s) {
-            if (grants[s].which() != Grant::Which::addressSpaceOf) continue;
-            wire::Text space = grants[s].addressSpaceOf();
-            if (system_.find(space.ptr, space.size) != t) continue;
-            found[n] = uint32_t(t);
-            fault_slot[n] = uint32_t(program::kFirstGrantSlot + g);
-            space_slot[n] = uint32_t(program::kFirstGrantSlot + s);
-            ++n;
-            break;
-        }
-    }
-    auto clients = result.init_clients(n);
-    for (uint32_t i = 0; i < n; ++i) {
-        auto paging = system_.entry(found[i]).paging();
-        clients[i].set_name(system_.program(found[i]).name);
-        clients[i].set_faultBadge(program::fault_badge(found[i]));
-        clients[i].set_faultSlot(fault_slot[i]);
-        clients[i].set_addressSpaceSlot(space_slot[i]);
+    GrantPair pairs[kMaxGrants];
+    uint32_t n = grant_pairs(system_, uint32_t(caller - 1), Grant::Which::faultEndpointOf,
+                             Grant::Which::addressSpaceOf, pairs);
+    uint32_t paged = 0;
+    for (uint32_t i = 0; i < n; ++i)
+        if (system_.entry(pairs[i].target).paging().pages() > 0) pairs[paged++] = pairs[i];
+    auto clients = result.init_clients(paged);
+    for (uint32_t i = 0; i < paged; ++i) {
+        auto paging = system_.entry(pairs[i].target).paging();
+        clients[i].set_name(system_.program(pairs[i].target).name);
+        clients[i].set_faultBadge(program::fault_badge(pairs[i].target));
+        clients[i].set_faultSlot(pairs[i].first_slot);
+        clients[i].set_addressSpaceSlot(pairs[i].second_slot);
         clients[i].set_pages(paging.pages());
         clients[i].set_budgetFrames(paging.budgetFrames());
+    }
+    return RpcError::Ok;
+}
+
+RpcError NameService::injectionTargets(rpc::CallContext& call, idl::init::Empty::Reader,
+                                       idl::init::InjectionTargetsResult::Builder result) {
+    uint64_t caller = call.badge();
+    if (caller < 1 || caller > system_.count()) return RpcError::NotPermitted;
+    GrantPair pairs[kMaxGrants];
+    uint32_t n = grant_pairs(system_, uint32_t(caller - 1), Grant::Which::threadOf,
+                             Grant::Which::addressSpaceOf, pairs);
+    auto targets = result.init_targets(n);
+    for (uint32_t i = 0; i < n; ++i) {
+        const RunningProgram& p = system_.program(pairs[i].target);
+        auto t = targets[i];
+        t.set_name(p.name);
+        t.set_threadSlot(pairs[i].first_slot);
+        t.set_addressSpaceSlot(pairs[i].second_slot);
+        t.set_generation(p.generation);
+        t.set_running(p.state == State::Running);
+        t.set_codeStart(p.loaded.code_start);
+        t.set_codeEnd(p.loaded.code_end);
+        t.set_dataStart(p.loaded.data_start);
+        t.set_dataEnd(p.loaded.data_end);
+        t.set_stackStart(kProgramStackTop - kProgramStackPages * 4096);
+        t.set_stackEnd(kProgramStackTop);
     }
     return RpcError::Ok;
 }

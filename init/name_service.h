@@ -23,6 +23,8 @@ public:
                     idl::init::LookupResult::Builder result) override;
     RpcError pagedClients(rpc::CallContext& call, idl::init::Empty::Reader params,
                           idl::init::PagedClientsResult::Builder result) override;
+    RpcError injectionTargets(rpc::CallContext& call, idl::init::Empty::Reader params,
+                              idl::init::InjectionTargetsResult::Builder result) override;
     // Supervisor calls (the same endpoint); fault and exit messages: the
     // thread stays stopped (the reply is an error) and the supervisor tears
     // its program down and restarts it or gives up; the back-off timer.

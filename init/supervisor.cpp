@@ -90,6 +90,9 @@ void describe(const System& system, const RunningProgram& r, uint32_t index, uin
         case Which::addressSpaceOf:
             format_to(out, size, "grant: address space of '%s'", grant.addressSpaceOf().c_str());
             return;
+        case Which::threadOf:
+            format_to(out, size, "grant: thread of '%s'", grant.threadOf().c_str());
+            return;
         default:
             break;
         }

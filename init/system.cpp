@@ -210,7 +210,7 @@ VoidResult System::equip(uint32_t i) {
         using Which = Grant::Which;
         Which kind = grants[g].which();
         if (kind == Which::supervisor || kind == Which::log || kind == Which::faultEndpointOf ||
-            kind == Which::addressSpaceOf) {
+            kind == Which::addressSpaceOf || kind == Which::threadOf) {
             TRY(grant_access(i, slot, grants[g]));
             continue;
         }
@@ -245,13 +245,16 @@ VoidResult System::grant_access(uint32_t i, uint64_t slot, Grant::Reader grant) 
         if (t < 0) return Error(abi::Status::NotFound);
         return give(p, slot, programs_[t].fault_endpoint, abi::rights::kWrite);
     }
-    case Grant::Which::addressSpaceOf: {
-        wire::Text target = grant.addressSpaceOf();
+    case Grant::Which::addressSpaceOf:
+    case Grant::Which::threadOf: {
+        bool space = grant.which() == Grant::Which::addressSpaceOf;
+        wire::Text target = space ? grant.addressSpaceOf() : grant.threadOf();
         int t = find(target.ptr, target.size);
         if (t < 0) return Error(abi::Status::NotFound);
         const RunningProgram& other = programs_[t];
-        if (other.state != State::Running || !other.loaded.vspace) return {}; // (given later)
-        return give(p, slot, other.loaded.vspace, abi::rights::kAll);
+        uint64_t cap = space ? other.loaded.vspace : other.loaded.tcb;
+        if (other.state != State::Running || !cap) return {}; // (given later)
+        return give(p, slot, cap, abi::rights::kAll);
     }
     default:
         return Error(abi::Status::InvalidArgument);
@@ -293,17 +296,20 @@ void System::route_faults(uint32_t index) {
         print("init: cannot route the faults of '%s'\n", r.name);
 }
 
-void System::regrant_address_space(uint32_t index) {
+void System::regrant_access(uint32_t index) {
     wire::Text name = manifest_.programs()[index].name();
     for (uint32_t c = 0; c < count_; ++c) {
         if (c == index || programs_[c].state != State::Running) continue;
         auto grants = manifest_.programs()[c].grants();
-        for (uint32_t g = 0; g < grants.size(); ++g)
-            if (grants[g].which() == Grant::Which::addressSpaceOf &&
-                equal(grants[g].addressSpaceOf().ptr, grants[g].addressSpaceOf().size, name.ptr,
-                      name.size))
+        for (uint32_t g = 0; g < grants.size(); ++g) {
+            bool space = grants[g].which() == Grant::Which::addressSpaceOf;
+            if (!space && grants[g].which() != Grant::Which::threadOf) continue;
+            wire::Text target = space ? grants[g].addressSpaceOf() : grants[g].threadOf();
+            if (equal(target.ptr, target.size, name.ptr, name.size))
                 (void)give(programs_[c].loaded, program::kFirstGrantSlot + g,
-                           programs_[index].loaded.vspace, abi::rights::kAll);
+                           space ? programs_[index].loaded.vspace : programs_[index].loaded.tcb,
+                           abi::rights::kAll);
+        }
     }
 }
 
@@ -471,7 +477,7 @@ void System::restart(uint32_t index) {
     // go, and its address space to the programs granted it.
     if (ready) {
         route_faults(index);
-        regrant_address_space(index);
+        regrant_access(index);
     }
     if (!ready || !init::start(r.loaded)) {
         tear_down(index);

@@ -117,9 +117,9 @@ private:
     // Points `index`'s thread at its fault handler: the program granted its
     // faults while that one runs, init otherwise.
     void route_faults(uint32_t index);
-    // After `index` restarted: the programs granted its address space get
-    // the new one.
-    void regrant_address_space(uint32_t index);
+    // After `index` restarted: the programs granted its address space or
+    // its thread (addressSpaceOf, threadOf) get the new ones.
+    void regrant_access(uint32_t index);
     void arm_timer();
     // After a crash or exit: restart per the policy (with back-off) or not.
     void apply_policy(uint32_t index, bool crashed);

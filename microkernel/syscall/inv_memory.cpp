@@ -3,6 +3,7 @@
 #include "dispatch.h"
 #include "invoke.h"
 
+#include "mm/kernel_space.h"
 #include "mm/paging.h"
 #include "mm/physmap.h"
 #include "mm/user_memory.h"
@@ -139,6 +140,74 @@ Result<uint64_t> inv_frame_write(Thread& self, Slot& invoked, InvocationArgs arg
     if (!copy_from_user(*self.space, bytes, args[1], args[2]))
         return reject(self, Status::BadAddress, "source is not readable user memory");
     return args[2];
+}
+
+namespace {
+
+// Another address space's memory, for vspace_read/vspace_write: a copy of
+// at most a page goes through this buffer (the kernel is not preempted).
+alignas(4096) uint8_t bounce[4096];
+
+// The physical address of every page piece of [vaddr, vaddr + length) in
+// `space` (user pages only, whatever their write and execute rights).
+template <typename F>
+VoidResult each_target_piece(const AddressSpace& space, uint64_t vaddr, uint64_t length, F piece) {
+    PhysTableMemory memory;
+    uint64_t done = 0;
+    while (done < length) {
+        uint64_t va = vaddr + done;
+        uint64_t in_page = 4096 - (va & 4095);
+        uint64_t bytes = length - done < in_page ? length - done : in_page;
+        auto translation = paging::translate(memory, space.root(), va);
+        if (!translation || !(translation->flags & paging::kUser)) return Error(Status::BadAddress);
+        piece(translation->physical, done, bytes);
+        done += bytes;
+    }
+    return {};
+}
+
+Result<const AddressSpace*> other_space(Thread& self, const Capability& cap, uint8_t right,
+                                        uint64_t vaddr, uint64_t length) {
+    if (!cap.has_rights(right))
+        return reject(self, Status::MissingRights, "VSpace capability lacks the right");
+    if (length == 0 || length > sizeof(bounce))
+        return reject(self, Status::InvalidArgument, "length must be 1 .. 4096");
+    if (vaddr >= abi::kUserTop || length > abi::kUserTop - vaddr)
+        return reject(self, Status::BadAddress, "range is not in user memory");
+    const auto* space = reinterpret_cast<const AddressSpace*>(cap.object);
+    // All or nothing: every page must be there before a byte moves.
+    if (!each_target_piece(*space, vaddr, length, [](uint64_t, uint64_t, uint64_t) {}))
+        return reject(self, Status::BadAddress, "range is not mapped in that address space");
+    return space;
+}
+
+} // namespace
+
+Result<uint64_t> inv_vspace_read(Thread& self, Slot& invoked, InvocationArgs args) {
+    uint64_t vaddr = args[0], address = args[1], length = args[2];
+    const AddressSpace* space =
+        TRY(other_space(self, invoked.cap, abi::rights::kRead, vaddr, length));
+    if (!check_user_writable(*self.space, address, length))
+        return reject(self, Status::BadAddress, "destination is not writable user memory");
+    (void)each_target_piece(*space, vaddr, length, [](uint64_t physical, uint64_t at, uint64_t n) {
+        memcpy(bounce + at, phys_to_virt(physical), n);
+    });
+    TRY(copy_to_user(*self.space, address, bounce, length));
+    return length;
+}
+
+Result<uint64_t> inv_vspace_write(Thread& self, Slot& invoked, InvocationArgs args) {
+    uint64_t vaddr = args[0], address = args[1], length = args[2];
+    const AddressSpace* space =
+        TRY(other_space(self, invoked.cap, abi::rights::kWrite, vaddr, length));
+    if (!copy_from_user(*self.space, bounce, address, length))
+        return reject(self, Status::BadAddress, "source is not readable user memory");
+    (void)each_target_piece(*space, vaddr, length, [](uint64_t physical, uint64_t at, uint64_t n) {
+        memcpy(phys_to_virt(physical), bounce + at, n);
+    });
+    // (A changed instruction is seen: the target's TLB entries stay valid,
+    // the bytes change underneath, and x86 keeps code coherent.)
+    return length;
 }
 
 } // namespace rayos::syscall

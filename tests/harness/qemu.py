@@ -335,7 +335,7 @@ def qemu_command(kernel: PathLike, modules: Sequence[str], append: str = "",
 def system_modules(build: PathLike) -> list[str]:
     """The boot modules of the whole system in ``build`` (build/debug ...):
     init first, then its system manifest and the programs it names (the
-    console server, the shell, the pager and its client memhog).
+    console server, the shell, the pager and its client memhog, the fault injector).
     ``./rayos run``, the shell tests and boot.to_shell boot these."""
     root = Path(build)
     return [str(root / "init" / "init.elf"),
@@ -343,7 +343,8 @@ def system_modules(build: PathLike) -> list[str]:
             str(root / "servers" / "console" / "console.elf"),
             str(root / "shell" / "shell.elf"),
             str(root / "servers" / "pager" / "pager.elf"),
-            str(root / "tests" / "workload" / "memhog.elf")]
+            str(root / "tests" / "workload" / "memhog.elf"),
+            str(root / "servers" / "injector" / "injector.elf")]
 
 
 def interactive_command(kernel: PathLike, modules: Sequence[str], append: str = "") -> list[str]:

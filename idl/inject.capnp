@@ -1,0 +1,57 @@
+# The fault injector: software-implemented fault injection into a named
+# program, as MINIX 3 did for its drivers, reproducible from a seed. Its
+# manifest entry grants it each target's thread and address space
+# (threadOf, addressSpaceOf); init tells it where each target's code, data
+# and stack are (NameService.injectionTargets).
+@0xa065df73e2690cdc;
+
+using Common = import "common.capnp";
+
+enum FaultKind {
+  crash @0;    # a fault it cannot handle: its thread jumps to an unmapped page
+  stop @1;     # its thread is suspended for stopTicks, then resumed
+  bitflip @2;  # one random bit flipped in a random page of its code, data or stack
+}
+
+enum Region {
+  any @0;      # code, data or stack, chosen by the seed
+  code @1;
+  data @2;
+  stack @3;
+}
+
+struct InjectRequest {
+  target @0 :Text;
+  kind @1 :FaultKind;
+  count @2 :UInt32;        # 1 .. 64 injections
+  seed @3 :UInt64;         # the same seed, target and state give the same injections
+  region @4 :Region;       # bitflip only
+  stopTicks @5 :UInt32;    # stop only (0: 50 ticks)
+}
+
+# One injection as it was done (also in the log).
+struct Injection {
+  sequence @0 :UInt32;     # since the injector started
+  target @1 :Text;
+  kind @2 :FaultKind;
+  seed @3 :UInt64;         # the seed that reproduces this one injection
+  region @4 :Region;       # where a bit was flipped
+  address @5 :UInt64;      # the byte flipped (bitflip), the rip it left (crash)
+  bit @6 :UInt8;
+  generation @7 :UInt32;   # of the target when it was injected
+}
+
+struct InjectResult {
+  union {
+    done @0 :List(Injection);
+    error @1 :Common.Error;
+  }
+}
+
+struct LogRequest { last @0 :UInt32; }       # the most recent `last` (0: all kept)
+struct LogResult { injections @0 :List(Injection); }
+
+interface Injector {
+  inject @0 InjectRequest -> InjectResult;
+  log @1 LogRequest -> LogResult;
+}
