@@ -298,11 +298,23 @@ RAYOS_RPC_HOT RpcError Server::run() {
     in_.message_ = wire::Message{&in_.segment_, 1, in_.caps_, 0};
     in_.reply_ = wire::Arena(reply_words_, abi::kMaxMessageWords);
     Message m;
-    if (ipc::recv(config_.endpoint, config_.reply, m) < 0) return RpcError::IpcFailed;
+    if (!receive(m)) return RpcError::IpcFailed;
     for (;;) {
         const uint64_t* reply_words = handle(m);
-        if (ipc::reply_recv(config_.endpoint, config_.reply, m.info, reply_words, m) < 0)
+        int64_t received = ipc::reply_recv(config_.endpoint, config_.reply, m.info, reply_words, m);
+        // Suspended while waiting (the reply had gone): receive again.
+        if (received < 0 && (sys::status(received) != abi::Status::Preempted || !receive(m)))
             return RpcError::IpcFailed;
+    }
+}
+
+// A receive that the thread's suspension (tcb_suspend: a debugger, the
+// fault injector's `stop`) interrupted ends with Preempted: it is repeated.
+bool Server::receive(Message& m) {
+    for (;;) {
+        int64_t received = ipc::recv(config_.endpoint, config_.reply, m);
+        if (received >= 0) return true;
+        if (sys::status(received) != abi::Status::Preempted) return false;
     }
 }
 

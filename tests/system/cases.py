@@ -161,6 +161,11 @@ CASES: tuple[Case, ...] = (
                r"pager: cannot serve 'memhog' at page \d+: the compressed store is full",
                r"init: 'memhog' crashed \(page fault",
                r"pager_watcher: the full store refused a fault", watcher=True),
+    # The fault injector against echo: bad requests, reproducible bit flips,
+    # stop and resume, a crash init restarts, the log.
+    Case("system.injector_basics", "init/init.elf", builds=("debug", "release"),
+         modules=("tests/system/inject.manifest.bin", "tests/system/echo_program.elf",
+                  "servers/injector/injector.elf", "tests/system/inject_driver.elf")),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),

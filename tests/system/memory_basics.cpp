@@ -379,3 +379,60 @@ RAYOS_TEST("memory.reinstalled_page_table_starts_empty") {
     CHECK_EQ(inv::page_table_map(p1, kVSpace, b), 1); // now a PT for b
     CHECK(faults(b, false));                          // its old entry 0 (pointing at p2) is gone
 }
+
+RAYOS_TEST("vspace.read_and_write_another_address_space") {
+    // Through a VSpace capability (init's own here: the kernel does not
+    // care whose): reads, writes, and writes into a read-only mapping.
+    uint64_t va = fresh_window();
+    CHECK(prepare_tables(va));
+    uint64_t frame = make_object(ObjectType::Frame, 12);
+    uint64_t read_only = make_object(ObjectType::Frame, 12);
+    CHECK(frame && read_only);
+    CHECK_EQ(inv::frame_map(frame, kVSpace, va, kWritable), 0);
+    CHECK_EQ(inv::frame_map(read_only, kVSpace, va + 4096, 0), 0);
+    auto* memory = reinterpret_cast<volatile uint8_t*>(va);
+    for (int i = 0; i < 32; ++i)
+        memory[4080 + i % 16] = uint8_t(i);
+    uint8_t in[32] = {};
+    // Across the two pages: 16 bytes of each.
+    CHECK_EQ(inv::vspace_read(kVSpace, va + 4080, reinterpret_cast<uint64_t>(in), 32), 32);
+    CHECK_EQ(in[0], memory[4080]);
+    CHECK_EQ(in[16], 0u); // the read-only page starts zeroed
+    uint8_t out[32];
+    for (int i = 0; i < 32; ++i)
+        out[i] = uint8_t(0xA0 + i);
+    CHECK_EQ(inv::vspace_write(kVSpace, va + 4080, reinterpret_cast<uint64_t>(out), 32), 32);
+    CHECK_EQ(memory[4080], 0xA0u);
+    CHECK_EQ(memory[4096 + 15], 0xAFu + 16); // written through a read-only mapping
+    CHECK(faults(va + 4096, true));          // which its owner still cannot write
+}
+
+RAYOS_TEST("vspace.read_and_write_are_checked_and_all_or_nothing") {
+    uint64_t va = fresh_window();
+    CHECK(prepare_tables(va));
+    uint64_t frame = make_object(ObjectType::Frame, 12);
+    CHECK(frame);
+    CHECK_EQ(inv::frame_map(frame, kVSpace, va, kWritable), 0);
+    auto* memory = reinterpret_cast<volatile uint8_t*>(va);
+    memory[4095] = 0x11;
+    uint8_t buffer[64] = {};
+    uint64_t b = reinterpret_cast<uint64_t>(buffer);
+    // The page after it is not mapped: nothing is written, not even the first byte.
+    buffer[0] = 0x22;
+    CHECK(st(inv::vspace_write(kVSpace, va + 4095, b, 2)) == Status::BadAddress);
+    CHECK_EQ(memory[4095], 0x11u);
+    CHECK(st(inv::vspace_read(kVSpace, va + 4095, b, 2)) == Status::BadAddress);
+    CHECK(st(inv::vspace_read(kVSpace, va, b, 0)) == Status::InvalidArgument);
+    CHECK(st(inv::vspace_read(kVSpace, va, b, 4097)) == Status::InvalidArgument);
+    CHECK(st(inv::vspace_read(kVSpace, 0xFFFF800000000000ull, b, 8)) == Status::BadAddress);
+    CHECK(st(inv::vspace_read(kVSpace, va, 0xFFFFFFFF80100000ull, 8)) == Status::BadAddress);
+    CHECK(st(inv::vspace_write(kVSpace, va, 0x7F0000000000ull, 8)) == Status::BadAddress);
+    CHECK_EQ(memory[0], 0u);
+    CHECK(st(inv::vspace_read(frame, va, b, 8)) == Status::InvalidCapability); // not a VSpace
+    uint64_t reader = fresh_slot();
+    CHECK_EQ(inv::cnode_copy(kRoot, reader, kDepth, kVSpace, abi::rights::kRead), 0);
+    CHECK_EQ(inv::vspace_read(reader, va + 4095, b, 1), 1);
+    CHECK_EQ(buffer[0], 0x11u);
+    CHECK(st(inv::vspace_write(reader, va, b, 1)) == Status::MissingRights);
+    CHECK_EQ(memory[0], 0u);
+}

@@ -359,6 +359,8 @@ private:
     RpcResult<Deferred> defer();
     RpcError send_answer(Deferred& call, RpcError error, uint32_t words);
 
+    // Receives the next message into `m` (again after a suspension).
+    bool receive(Message& m);
     // Handles the call in `m`: leaves the reply's info in m.info and returns
     // where the reply's words 0-3 are.
     const uint64_t* handle(Message& m);
