@@ -3,6 +3,8 @@
 
 #include "format.h"
 
+#include <rayos/string.h>
+
 #include <cstdarg>
 
 namespace rayos::shell {
@@ -36,6 +38,12 @@ bool copy_name(char (&out)[32], const char* word) {
     }
     out[n] = '\0';
     return true;
+}
+
+int index_of(const char* const* names, const char* word) {
+    for (int i = 0; names[i]; ++i)
+        if (strcmp(names[i], word) == 0) return i;
+    return -1;
 }
 
 } // namespace rayos::shell

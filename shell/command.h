@@ -77,4 +77,19 @@ uint32_t parse_number(const char* word, uint32_t max);
 // Copies a program-name argument, refusing one longer than names can be.
 bool copy_name(char (&out)[32], const char* word);
 
+// The index of `word` in a nullptr-terminated list of names, or -1.
+int index_of(const char* const* names, const char* word);
+
+// The name of an enum value from a list in the enum's order, or "?" for a
+// value past its `count` names (one off the wire).
+template <typename E> const char* name_of(const char* const* names, uint32_t count, E value) {
+    return uint32_t(value) < count ? names[uint32_t(value)] : "?";
+}
+
+// Offers every name of a nullptr-terminated list.
+inline void offer_all(const Offer& offer, const char* const* names) {
+    for (const char* const* n = names; *n; ++n)
+        offer(*n);
+}
+
 } // namespace rayos::shell

@@ -1,6 +1,6 @@
 // What the shell's commands ask of the system. The shell program implements
-// it over IPC (init's Supervisor, the compression pager, the kernel); host
-// tests give a fake.
+// it over IPC (init's Supervisor, the compression pager, the fault injector,
+// the kernel); host tests give a fake.
 // Every query fills plain rows; a failure comes back as one line of text.
 #pragma once
 
@@ -73,9 +73,37 @@ struct PagerStoreRow {
     uint8_t fragmentation_percent = 0;
 };
 
+// The fault injector (idl/inject.capnp), in the shell's own terms.
+enum class FaultKind : uint8_t { Crash, Stop, Bitflip };
+enum class FaultRegion : uint8_t { Any, Code, Data, Stack };
+
+// What to inject: `count` injections of one kind into one program, from
+// `seed` (the first injection uses it as it is; the injector derives the
+// others' seeds from it).
+struct FaultRequest {
+    char target[32] = {};
+    FaultKind kind = FaultKind::Crash;
+    FaultRegion region = FaultRegion::Any; // bitflip only
+    uint32_t count = 1;
+    uint64_t seed = 0;
+};
+
+// One injection as the injector did it (and keeps it in its log).
+struct InjectionRow {
+    uint32_t sequence = 0; // since the injector started
+    char target[32] = {};
+    FaultKind kind = FaultKind::Crash;
+    uint64_t seed = 0;                     // repeats this one injection
+    FaultRegion region = FaultRegion::Any; // where the bit was flipped (any: crash, stop)
+    uint64_t address = 0;                  // the byte flipped; the thread's rip (crash, stop)
+    uint8_t bit = 0;
+    uint32_t generation = 0; // of the target when it was injected
+};
+
 class Machine {
 public:
     static constexpr uint32_t kMaxRows = 64;
+    static constexpr uint32_t kMaxInjections = 32; // per request, and of the log at once
 
     // Each fills at most kMaxRows rows and sets `count`; false with `why`
     // set when the question could not be answered.
@@ -95,6 +123,17 @@ public:
     virtual bool pager_set_level(const char* client, PagerLevel level, Failure& why) = 0;
     virtual bool pager_set_policy(const char* client, const PagerPolicy& policy, Failure& why) = 0;
     virtual bool pager_set_budget(const char* client, uint32_t frames, Failure& why) = 0;
+
+    // The fault injector: injects (the injections done, at most
+    // kMaxInjections, in `done`); the last `last` injections of its log,
+    // oldest first. A refusal comes back in `why` with the injector's own
+    // message.
+    virtual bool inject(const FaultRequest& request, InjectionRow* done, uint32_t& count,
+                        Failure& why) = 0;
+    virtual bool injection_log(uint32_t last, InjectionRow* rows, uint32_t& count,
+                               Failure& why) = 0;
+    // A seed for injections nobody gave one for (different each time).
+    virtual uint64_t fresh_seed() = 0;
 
     virtual uint64_t ticks() = 0;
     virtual uint32_t ticks_per_second() = 0;

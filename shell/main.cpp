@@ -1,7 +1,8 @@
 // The shell: a prompt on the console server, line editing, and commands
-// that ask init's Supervisor, the compression pager and the kernel about the
-// system. Its manifest entry grants it the console (grant slot 8), the
-// Supervisor (slot 9), the kernel log (slot 10) and the Pager (slot 11).
+// that ask init's Supervisor, the compression pager, the fault injector and
+// the kernel about the system. Its manifest entry grants it the console
+// (grant slot 8), the Supervisor (slot 9), the kernel log (slot 10), the
+// Pager (slot 11) and the Injector (slot 12).
 #include "completion.h"
 #include "console_link.h"
 #include "interpreter.h"
@@ -21,6 +22,7 @@ constexpr uint64_t kSlotConsole = program::kFirstGrantSlot;
 constexpr uint64_t kSlotSupervisor = program::kFirstGrantSlot + 1;
 constexpr uint64_t kSlotLog = program::kFirstGrantSlot + 2;
 constexpr uint64_t kSlotPager = program::kFirstGrantSlot + 3;
+constexpr uint64_t kSlotInjector = program::kFirstGrantSlot + 4;
 constexpr uint64_t kSlotSharedFrame = program::kFirstFreeSlot + 4;
 
 alignas(8) uint64_t shared_words[rpc::SharedBuffer::kWords];
@@ -28,8 +30,8 @@ alignas(8) uint64_t shared_words[rpc::SharedBuffer::kWords];
 } // namespace
 
 int main(const char*) {
-    // A frame for the Supervisor's and the pager's long answers (copied,
-    // never mapped).
+    // A frame for the Supervisor's, the pager's and the injector's long
+    // answers (copied, never mapped).
     if (inv::untyped_retype(program::kSlotMemory, uint64_t(abi::ObjectType::Frame), 12,
                             program::kSlotCNode, kSlotSharedFrame, 1) != 1) {
         print("shell: no memory for its shared frame; stopping\n");
@@ -37,7 +39,8 @@ int main(const char*) {
     }
     static rpc::SharedBuffer shared{kSlotSharedFrame, shared_words, program::kSlotCNode, true};
     static shell::ConsoleLink console(kSlotConsole, program::kSlotNotification);
-    static shell::RpcMachine machine(kSlotSupervisor, kSlotLog, kSlotPager, shared, console);
+    static shell::RpcMachine machine(kSlotSupervisor, kSlotLog, kSlotPager, kSlotInjector, shared,
+                                     console);
     static shell::CommandCompleter completer(&machine);
     static shell::LineEditor editor(console, "rayos> ", &completer);
     shell::Printer out(console);

@@ -11,14 +11,15 @@ extern const CommandFamily kCapsCommands;
 extern const CommandFamily kMemoryCommands;
 extern const CommandFamily kSuperviseCommands;
 extern const CommandFamily kCompressCommands;
+extern const CommandFamily kInjectCommands;
 extern const CommandFamily kSystemCommands;
 extern const CommandFamily kBenchCommands;
 
 namespace {
 
 const CommandFamily* const kFamilies[] = {
-    &kHelpCommands,      &kProgramCommands,  &kCapsCommands,   &kMemoryCommands,
-    &kSuperviseCommands, &kCompressCommands, &kSystemCommands, &kBenchCommands,
+    &kHelpCommands,     &kProgramCommands, &kCapsCommands,   &kMemoryCommands, &kSuperviseCommands,
+    &kCompressCommands, &kInjectCommands,  &kSystemCommands, &kBenchCommands,
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "format.h"
 
 #include <rayos/idl/init.rpc.h>
+#include <rayos/idl/inject.rpc.h>
 #include <rayos/idl/pager.rpc.h>
 #include <rayos/invoke.h>
 #include <rayos/ipc.h>
@@ -100,6 +101,38 @@ void client_row(idl::pager::ClientStats::Reader s, PagerClientRow& r) {
     }
     r.policy.eviction =
         policy.eviction() == idl::pager::Eviction::lru ? PagerEviction::Lru : PagerEviction::Clock;
+}
+
+bool injector_failed(RpcError e, Failure& why) {
+    format_to(why.text, sizeof(why.text), "the injector is not answering (%s)", rpc_error_text(e));
+    return false;
+}
+
+// The Injections of an answer into rows (at most Machine::kMaxInjections).
+template <typename List> uint32_t injection_rows(List list, InjectionRow* rows) {
+    uint32_t count = list.size() < Machine::kMaxInjections ? list.size() : Machine::kMaxInjections;
+    for (uint32_t i = 0; i < count; ++i) {
+        auto in = list[i];
+        InjectionRow& r = rows[i];
+        r = InjectionRow{};
+        r.sequence = in.sequence();
+        copy_text(r.target, in.target());
+        r.kind = FaultKind(uint8_t(in.kind()));
+        r.seed = in.seed();
+        r.region = FaultRegion(uint8_t(in.region()));
+        r.address = in.address();
+        r.bit = in.bit();
+        r.generation = in.generation();
+    }
+    return count;
+}
+
+// splitmix64's finaliser: spreads the TSC's low-order change over the seed.
+uint64_t mix(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
 }
 
 // The benchmark's partner: answers every call at once.
@@ -283,6 +316,39 @@ bool RpcMachine::pager_set_budget(const char* client, uint32_t frames, Failure& 
     auto result = call.send();
     if (!result) return pager_failed(result.error(), why);
     return pager_did(*result, why);
+}
+
+bool RpcMachine::inject(const FaultRequest& request, InjectionRow* done, uint32_t& count,
+                        Failure& why) {
+    idl::inject::InjectorClient injector(injector_);
+    auto call = injector.inject(shared_); // (up to 32 Injections come back)
+    auto params = call.params();
+    params.set_target(request.target);
+    params.set_kind(idl::inject::FaultKind(uint16_t(request.kind)));
+    params.set_count(request.count);
+    params.set_seed(request.seed);
+    params.set_region(idl::inject::Region(uint16_t(request.region)));
+    params.set_stopTicks(0); // the injector's default
+    auto result = call.send();
+    if (!result) return injector_failed(result.error(), why);
+    if (result->is_error()) return answer_failed(result->error(), why);
+    count = injection_rows(result->done(), done);
+    return true;
+}
+
+bool RpcMachine::injection_log(uint32_t last, InjectionRow* rows, uint32_t& count, Failure& why) {
+    idl::inject::InjectorClient injector(injector_);
+    auto call = injector.log(shared_);
+    call.params().set_last(last);
+    auto result = call.send();
+    if (!result) return injector_failed(result.error(), why);
+    count = injection_rows(result->injections(), rows);
+    return true;
+}
+
+uint64_t RpcMachine::fresh_seed() {
+    // 32 bits: short enough to type again.
+    return mix(__builtin_ia32_rdtsc() ^ (uint64_t(sys::clock_ticks()) << 40)) & 0xFFFFFFFFu;
 }
 
 uint64_t RpcMachine::ticks() {

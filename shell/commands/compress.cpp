@@ -3,8 +3,6 @@
 #include "command.h"
 #include "format.h"
 
-#include <rayos/string.h>
-
 namespace rayos::shell {
 namespace {
 
@@ -26,17 +24,6 @@ const char* const kBudgetUsage = "budget <client> <frames>";
 // Numbers of frames and ticks the shell passes on (the pager decides what
 // it accepts within that).
 constexpr uint32_t kMaxNumber = 1000000;
-
-// The index of `word` in a nullptr-terminated list, or -1.
-int index_of(const char* const* names, const char* word) {
-    for (int i = 0; names[i]; ++i)
-        if (strcmp(names[i], word) == 0) return i;
-    return -1;
-}
-
-template <typename E> const char* name_of(const char* const* names, uint32_t count, E value) {
-    return uint32_t(value) < count ? names[uint32_t(value)] : "?";
-}
 
 const char* level_name(PagerLevel level) {
     return name_of(kLevels, 4, level);
@@ -342,10 +329,6 @@ Parsed parse_compress(const Words& words) {
 void complete_compress(const Words& words, uint32_t position, Machine* machine,
                        const Offer& offer) {
     int sub = index_of(kSubcommands, words.word[1]);
-    auto offer_all = [&offer](const char* const* names) {
-        for (const char* const* n = names; *n; ++n)
-            offer(*n);
-    };
     if (position == 2) {
         if (sub < 1 || !machine) return; // (status takes no client)
         PagerClientRow* rows = client_rows();
@@ -357,11 +340,12 @@ void complete_compress(const Words& words, uint32_t position, Machine* machine,
             offer(rows[i].name);
         return;
     }
-    if (position == 3 && sub == 2) return offer_all(kLevels);
+    if (position == 3 && sub == 2) return offer_all(offer, kLevels);
     if (sub != 3) return;
-    if (position == 3) return offer_all(kPolicies);
+    if (position == 3) return offer_all(offer, kPolicies);
     int policy = index_of(kPolicies, words.word[3]);
-    if ((position == 4 && policy == 0) || (position == 5 && policy > 0)) offer_all(kEvictions);
+    if ((position == 4 && policy == 0) || (position == 5 && policy > 0))
+        offer_all(offer, kEvictions);
 }
 
 const CommandSpec kSpecs[] = {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The shell tests: each one types into the serial console of a booted RayOS
 (init, the console server, the shell, the compression pager and its client
-memhog: init/system.manifest.txt) and checks the replies.
+memhog, the fault injector: init/system.manifest.txt) and checks the replies.
 
     test_shell.py [--build build/debug] [--verbose] [PATTERN ...]
 
@@ -36,10 +36,11 @@ from shell_suite import Check, CheckFailed, Context, ensure, run_checks  # noqa:
 REPO = Path(__file__).resolve().parents[2]
 RUN_INTERACTIVE = REPO / "tests" / "harness" / "run_interactive.py"
 
-COMMANDS = ("help", "ps", "caps", "mem", "servers", "restart", "kill", "compress", "uptime",
-            "log", "bench", "shutdown")
-PROGRAMS = ("console", "shell", "pager", "memhog")  # the programs in init's system manifest
-SERVERS = ("console", "pager")  # those other programs use
+COMMANDS = ("help", "ps", "caps", "mem", "servers", "restart", "kill", "compress", "inject",
+            "uptime", "log", "bench", "shutdown")
+# The programs in init's system manifest.
+PROGRAMS = ("console", "shell", "pager", "memhog", "injector")
+SERVERS = ("console", "pager", "injector")  # those other programs use
 SYSTEM_MANIFEST = REPO / "init" / "system.manifest.txt"
 PAGER_CLIENT = "memhog"  # the pager's client in the system manifest
 LEVELS = ("none", "fast", "balanced", "best")
@@ -82,6 +83,11 @@ STATS_LINE_RE = re.compile(r"^([a-z][a-z -]*[a-z]) {2,}(\S.*)$")
 COUNT_COST_RE = re.compile(r"^(\d+)(?: \((\d+) instructions each on average\))?$")
 BYTES_RE = re.compile(r"^(\d+) (?:bytes )?\((\d+) KiB\)$")
 COMPRESS_USAGE = "error: compress: usage: compress status|stats|level|policy|budget ..."
+INJECT_USAGE = "error: inject: usage: inject <program> crash|stop|bitflip ... | log [n]"
+# A line per injection, as the host's campaign runner reads it.
+INJECTION_RE = re.compile(r"^#(\d+) (crash|stop|bitflip) (\S+) seed (\d+): (any|code|data|stack) "
+                          r"at 0x([0-9a-f]+) bit ([0-7]) \(generation (\d+)\)$")
+STOP_TICKS = 50  # the injector's default stop
 
 
 # --- helpers ------------------------------------------------------------------
@@ -176,7 +182,8 @@ def help_lists_commands(context: Context) -> None:
 def help_for_each_command(context: Context) -> None:
     usages = {"restart": "usage: restart <program>", "caps": "usage: caps <program>",
               "bench": "usage: bench ipc [rounds]",
-              "compress": "usage: compress status|stats|level|policy|budget ..."}
+              "compress": "usage: compress status|stats|level|policy|budget ...",
+              "inject": "usage: inject <program> crash|stop|bitflip ... | log [n]"}
     for command in COMMANDS:
         lines = lines_of(context.session.run(f"help {command}"))
         ensure(len(lines) >= 2 and lines[0].startswith(f"usage: {command}") and lines[1].strip(),
@@ -221,11 +228,14 @@ def servers_lists_console(context: Context) -> None:
     # An idle console waits for calls: healthy.
     fields = row_of(rows, "console", "servers").split()
     ensure(fields[-1] == "serving", f"servers: console health is not 'serving': {fields!r}")
-    # The pager serves the shell (and memhog's faults, on the same endpoint).
-    fields = row_of(rows, "pager", "servers").split()
-    ensure(len(fields) == 5 and fields[1].isdigit() and int(fields[1]) >= 1
-           and fields[2] == "running" and fields[3] == "1" and fields[4] in ("serving", "busy"),
-           f"servers: pager row not 'pager <generation> running 1 serving': {fields!r}")
+    # The pager serves the shell (and memhog's faults, on the same endpoint);
+    # the injector serves the shell.
+    for server in ("pager", "injector"):
+        fields = row_of(rows, server, "servers").split()
+        ensure(len(fields) == 5 and fields[1].isdigit() and int(fields[1]) >= 1
+               and fields[2] == "running" and fields[3] == "1"
+               and fields[4] in ("serving", "busy"),
+               f"servers: {server} row not '{server} <generation> running 1 serving': {fields!r}")
 
 
 def caps_lists_slots(context: Context) -> None:
@@ -235,11 +245,13 @@ def caps_lists_slots(context: Context) -> None:
                f"caps {program}: rows not '<slot> <type> ...': {rows!r}")
         ensure(any(CAPS_ROW_RE.match(row).group(2) == "Endpoint" for row in rows),
                f"caps {program}: no Endpoint among {rows!r}")
-    # The shell's grants, in manifest order from slot 8: the pager is slot 11.
+    # The shell's grants, in manifest order from slot 8: the pager is slot
+    # 11, the injector slot 12.
     rows = table(context.session.run("caps shell"), "SLOT", "", "caps shell")
-    pager = [row for row in rows if row.split()[:2] == ["11", "Endpoint"]]
-    ensure(len(pager) == 1 and pager[0].endswith("grant: server 'pager'"),
-           f"caps shell: slot 11 is not the pager's endpoint: {rows!r}")
+    for slot, server in (("11", "pager"), ("12", "injector")):
+        found = [row for row in rows if row.split()[:2] == [slot, "Endpoint"]]
+        ensure(len(found) == 1 and found[0].endswith(f"grant: server '{server}'"),
+               f"caps shell: slot {slot} is not the {server}'s endpoint: {rows!r}")
 
 
 def caps_unknown_program(context: Context) -> None:
@@ -577,8 +589,9 @@ def tab_completes_compress(context: Context) -> None:
                         f"{PAGER_CLIENT}: policy {policy}")
 
 
-# Lines other programs (and the debug kernel) print while init restarts some.
-OTHERS_RE = re.compile(r"^(?:init|pager|memhog|console): |^syscall rejected: ")
+# Lines other programs (and the debug kernel) print while init restarts some
+# (and the injector for each injection).
+OTHERS_RE = re.compile(r"^(?:init|pager|memhog|console|injector): |^syscall rejected: ")
 
 
 def own_lines(output: str) -> list[str]:
@@ -586,9 +599,17 @@ def own_lines(output: str) -> list[str]:
     return [line for line in lines_of(output) if not OTHERS_RE.match(line)]
 
 
+def answer_lines(context: Context, command: str, timeout: float | None = None) -> list[str]:
+    """What ``command`` printed, without other programs' lines (the
+    injector logs each injection, init each crash) or its own echo, should
+    their output have pushed it onto a line of its own."""
+    output = context.session.run(command, timeout)
+    return [line for line in own_lines(output) if line != command]
+
+
 def program_row(context: Context, name: str) -> tuple[str, int]:
     """(state, generation) of a program in ``ps``."""
-    fields = row_of(own_lines(context.session.run("ps"))[1:], name, "ps").split()
+    fields = row_of(answer_lines(context, "ps")[1:], name, "ps").split()
     ensure(len(fields) >= 4 and fields[3].isdigit(), f"ps: {name} row {fields!r}")
     return fields[1], int(fields[3])
 
@@ -604,8 +625,8 @@ def compress_survives_pager_restart(context: Context) -> None:
     deadline = time.monotonic() + KILL_TIMEOUT
     down = 0
     while True:
-        output = session.run("compress status")
-        lines = own_lines(output)
+        lines = answer_lines(context, "compress status")
+        output = "\n".join(lines)
         if lines and lines[0].startswith("error: "):
             ensure(len(lines) == 1 and lines[0].startswith(
                 "error: compress: the pager is not answering ("),
@@ -630,6 +651,234 @@ def compress_survives_pager_restart(context: Context) -> None:
     session.discard_pending()
     row = wait_for_page_outs(context)
     ensure(row.budget == manifest_budget(PAGER_CLIENT), f"after the restart: {row}")
+
+
+# --- inject: the fault injector -----------------------------------------------------
+
+NOT_A_TARGET = "error: inject: not a program the injector's manifest entry grants it"
+# The same seed, target and program image give the same byte and bit: done
+# twice, this flips a bit of memhog's data and back.
+FLIP = f"inject {PAGER_CLIENT} bitflip data 1 7"
+
+
+@dataclasses.dataclass(frozen=True)
+class Injection:
+    """A line of ``inject`` or ``inject log``."""
+
+    sequence: int
+    kind: str
+    target: str
+    seed: int
+    region: str
+    address: int
+    bit: int
+    generation: int
+
+
+def injection(line: str, what: str) -> Injection:
+    match = INJECTION_RE.match(line)
+    ensure(match, f"{what}: not '#<sequence> <kind> <target> seed <seed>: <region> at "
+           f"0x<address> bit <bit> (generation <g>)': {line!r}")
+    g = match.groups()
+    return Injection(int(g[0]), g[1], g[2], int(g[3]), g[4], int(g[5], 16), int(g[6]), int(g[7]))
+
+
+def inject(context: Context, command: str, timeout: float | None = None) -> list[Injection]:
+    """The injections ``command`` reports, a line each."""
+    lines = answer_lines(context, command, timeout)
+    ensure(lines, f"{command}: no output")
+    return [injection(line, command) for line in lines]
+
+
+def injection_log(context: Context, last: int | None = None) -> list[Injection]:
+    """``inject log [last]``, oldest first."""
+    command = "inject log" if last is None else f"inject log {last}"
+    lines = answer_lines(context, command)
+    if lines == ["(no injections yet)"]:
+        return []
+    return [injection(line, command) for line in lines]
+
+
+def injector_targets() -> list[str]:
+    """The programs whose thread the injector's manifest entry grants it."""
+    text = SYSTEM_MANIFEST.read_text(encoding="utf-8")
+    entry = next((e for e in text.split("(name = ")[1:] if e.startswith('"injector"')), "")
+    targets = re.findall(r'threadOf = "([^"]+)"', entry)
+    ensure(targets, f"{SYSTEM_MANIFEST}: no threadOf grants for the injector")
+    return targets
+
+
+def expect_one_line(context: Context, command: str, expected: str) -> None:
+    """``command`` answers with the one line ``expected`` (besides other
+    programs' lines)."""
+    lines = answer_lines(context, command)
+    ensure(lines == [expected], f"{command!r}: expected {expected!r}, got {lines!r}")
+
+
+def expect_injection(done: list[Injection], command: str, **fields: object) -> Injection:
+    """The one injection ``command`` did, with these fields."""
+    ensure(len(done) == 1, f"{command}: expected one injection, got {done}")
+    wrong = {k: getattr(done[0], k) for k, v in fields.items() if getattr(done[0], k) != v}
+    ensure(not wrong, f"{command}: expected {fields}, got {done[0]}")
+    return done[0]
+
+
+def inject_bad_input(context: Context) -> None:
+    before = injection_log(context, 1)
+    memhog = program_row(context, PAGER_CLIENT)
+    count = "error: inject: count must be a number from 1 to 32"
+    cases = (
+        ("inject", INJECT_USAGE),
+        (f"inject {PAGER_CLIENT}", INJECT_USAGE),
+        (f"inject {PAGER_CLIENT} frobnicate",
+         "error: inject: unknown fault kind 'frobnicate' (crash, stop or bitflip)"),
+        (f"inject {PAGER_CLIENT} crash 0", count),
+        (f"inject {PAGER_CLIENT} crash 99", count),
+        (f"inject {PAGER_CLIENT} crash data", "error: inject: crash takes no region (only "
+         "bitflip does)"),
+        (f"inject {PAGER_CLIENT} bitflip data 1 2 3", "error: inject: usage: inject <program> "
+         "bitflip [code|data|stack|any] [count] [seed]"),
+        (f"inject {PAGER_CLIENT} stop 1 x", "error: inject: seed must be a number from 0 to "
+         "18446744073709551615"),
+        ("inject log 0", "error: inject: n must be a number from 1 to 32"),
+        # The injector's own answers: programs its manifest entry does not grant it.
+        ("inject nosuch crash", NOT_A_TARGET),
+        ("inject shell crash", NOT_A_TARGET),
+        ("inject injector stop", NOT_A_TARGET),
+    )
+    for command, expected in cases:
+        expect_one_line(context, command, expected)
+        expect_uptime_answers(context)
+    ensure(injection_log(context, 1) == before, "a refused command injected something")
+    after = program_row(context, PAGER_CLIENT)
+    ensure(after == memhog, f"refused commands changed {PAGER_CLIENT}: {memhog} -> {after}")
+
+
+def inject_bitflip_prints_line(context: Context) -> None:
+    _, generation = program_row(context, PAGER_CLIENT)
+    flip = expect_injection(inject(context, FLIP), FLIP, kind="bitflip", target=PAGER_CLIENT,
+                            seed=7, region="data", generation=generation)
+    ensure(flip.address > 0, f"{FLIP}: address {flip.address:#x}")
+    # The same seed again: the same byte and bit (flipped back), the next
+    # sequence number.
+    expect_injection(inject(context, FLIP), FLIP, sequence=flip.sequence + 1,
+                     address=flip.address, bit=flip.bit, generation=generation)
+    expect_uptime_answers(context)
+
+
+def inject_log_shows_injections(context: Context) -> None:
+    flips = inject(context, FLIP) + inject(context, FLIP)
+    log = injection_log(context)
+    all_kept = injection_log(context, 32)
+    ensure(len(log) == min(10, len(all_kept)) and all_kept[-len(log):] == log,
+           f"inject log: {log} is not the last 10 of inject log 32: {all_kept}")
+    ensure(log[-2:] == flips, f"inject log: does not end with {flips}: {log}")
+    ensure(all(b.sequence == a.sequence + 1 for a, b in zip(all_kept, all_kept[1:])),
+           f"inject log 32: not oldest first, one by one: {[i.sequence for i in all_kept]}")
+    ensure(injection_log(context, 1) == flips[1:], f"inject log 1: not {flips[1]}")
+    ensure(injection_log(context, 2) == flips, f"inject log 2: not {flips}")
+
+
+def tab_choices(context: Context, keys: bytes) -> list[str]:
+    """The choices Tab lists after typing ``keys`` (then the line is dropped)."""
+    reply = context.session.enter(keys + TAB + CTRL_C)
+    lines = [line for line in reply.raw.replace("\r", "").split("\n") if "  " in line]
+    ensure(len(lines) == 1, f"{keys!r}<Tab>: no one line of choices in {reply.raw!r}")
+    return lines[0].split()
+
+
+def tab_completes_inject(context: Context) -> None:
+    # A static list (the injector alone knows its targets): it must be the
+    # injector's manifest grants (shell/commands/inject.cpp, kFirstWords).
+    first = tab_choices(context, b"inject ")
+    ensure(first == ["log"] + injector_targets(), f"inject <Tab>: {first}, expected log and "
+           f"the injector's targets {injector_targets()}")
+    kinds = tab_choices(context, f"inject {PAGER_CLIENT} ".encode())
+    ensure(kinds == ["crash", "stop", "bitflip"], f"inject {PAGER_CLIENT} <Tab>: {kinds}")
+    regions = tab_choices(context, f"inject {PAGER_CLIENT} bitflip ".encode())
+    ensure(regions == ["any", "code", "data", "stack"],
+           f"inject {PAGER_CLIENT} bitflip <Tab>: {regions}")
+    # The program, the kind and the region completed: FLIP (then once more,
+    # to flip the bit back).
+    reply = context.session.enter(b"inject me" + TAB + b"bi" + TAB + b"da" + TAB + b"1 7" + ENTER)
+    ensure(reply.line.rstrip() == FLIP, f"the terminal shows {reply.line!r}, not {FLIP!r}")
+    flip = expect_injection([injection(line, FLIP) for line in own_lines(reply.output)], FLIP,
+                            kind="bitflip", target=PAGER_CLIENT, seed=7, region="data")
+    expect_injection(inject(context, FLIP), FLIP, address=flip.address, bit=flip.bit)
+
+
+def inject_console_stop(context: Context) -> None:
+    # The console's thread is suspended for 50 ticks: the shell's answer
+    # (which the console writes) comes after it is resumed.
+    generation, _ = server_row(context)
+    before = uptime_ticks(context.session.run("uptime"))
+    command = "inject console stop 1 5"
+    expect_injection(inject(context, command, KILL_TIMEOUT), command, kind="stop",
+                     target="console", seed=5, region="any", bit=0, generation=generation)
+    after = uptime_ticks(context.session.run("uptime"))
+    ensure(after - before >= STOP_TICKS, f"{command}: the shell answered {after - before} ticks "
+           f"later, before the console's {STOP_TICKS} ticks of silence were over")
+    ensure(server_row(context) == (generation, "running"),
+           f"after {command}: the console is {server_row(context)}, not running in generation "
+           f"{generation}")
+    expect_uptime_answers(context)
+
+
+def inject_memhog_crash_restarts_it(context: Context) -> None:
+    session = context.session
+    _, generation = program_row(context, PAGER_CLIENT)
+    command = f"inject {PAGER_CLIENT} crash"
+    crash = expect_injection(inject(context, command), command, kind="crash",
+                             target=PAGER_CLIENT, region="any", bit=0, generation=generation)
+    # Its thread took a page fault it cannot handle; init restarts it.
+    session.wait_quiet(1.0, 15.0)  # (init's messages)
+    session.discard_pending()
+    deadline = time.monotonic() + KILL_TIMEOUT
+    while True:
+        state, now = program_row(context, PAGER_CLIENT)
+        if (state, now) == ("running", generation + 1):
+            break
+        ensure(now <= generation + 1, f"after {command}: {PAGER_CLIENT} went from generation "
+               f"{generation} to {now}")
+        ensure(time.monotonic() < deadline, f"after {command}: {PAGER_CLIENT} is {state} in "
+               f"generation {now} after {KILL_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    session.wait_quiet(1.0, 15.0)  # (the restart's messages)
+    session.discard_pending()
+    row = row_of(answer_lines(context, "ps")[1:], PAGER_CLIENT, "ps")
+    ensure("page fault" in row, f"ps: {PAGER_CLIENT}'s last end is not a page fault: {row!r}")
+    ensure(injection_log(context, 1) == [crash], f"inject log 1 after {command}: not {crash}")
+
+
+def inject_survives_injector_restart(context: Context) -> None:
+    # While init restarts the injector, inject says it does not answer; then
+    # the shell reaches the new generation, whose log starts empty.
+    session = context.session
+    _, generation = program_row(context, "injector")
+    output = session.run("kill injector", KILL_TIMEOUT)
+    ensure("killed 'injector'; init restarts it per its policy" in lines_of(output),
+           f"kill injector: {output!r}")
+    deadline = time.monotonic() + KILL_TIMEOUT
+    down = 0
+    while True:
+        lines = answer_lines(context, "inject log")
+        output = "\n".join(lines)
+        if lines and lines[0].startswith("error: "):
+            ensure(len(lines) == 1 and lines[0].startswith(
+                "error: inject: the injector is not answering ("),
+                f"inject log while the injector restarts: {output!r}")
+            down += 1
+        else:
+            ensure(lines == ["(no injections yet)"],
+                   f"inject log of the new injector: {output!r}")
+            break
+        ensure(time.monotonic() < deadline, f"the injector is not back after {KILL_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    context.note(f"inject log said the injector is not answering {down} times")
+    ensure(program_row(context, "injector") == ("running", generation + 1),
+           f"after kill injector: {program_row(context, 'injector')}")
+    expect_injection(inject(context, FLIP), FLIP, sequence=0)
+    expect_injection(inject(context, FLIP), FLIP, sequence=1)
 
 
 def history_up_and_down(context: Context) -> None:
@@ -848,6 +1097,13 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     control_characters_ignored,
     binary_bytes_ignored,
     compress_survives_pager_restart,
+    inject_bad_input,
+    inject_bitflip_prints_line,
+    inject_log_shows_injections,
+    tab_completes_inject,
+    inject_console_stop,
+    inject_memhog_crash_restarts_it,
+    inject_survives_injector_restart,
     kill_console_restarts_it,
     restart_console,
     restart_unknown_program,

@@ -58,7 +58,7 @@ TEST_CASE("every command has a spec with usage, summary, description and a parse
             CHECK(find_command(spec.name) == &spec);
         },
         &count);
-    CHECK(count == 12);
+    CHECK(count == 13);
     CHECK(find_command("nosuch") == nullptr);
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("help lists every command and explains one") {
     Run all = run(m, "help");
     CHECK(all.ok);
     for (const char* name : {"help", "ps", "caps", "mem", "servers", "restart", "kill", "compress",
-                             "uptime", "log", "bench", "shutdown"})
+                             "inject", "uptime", "log", "bench", "shutdown"})
         CHECK(all.out.find(std::string("\n  ") + name + " ") != std::string::npos);
     Run one = run(m, "help restart");
     CHECK(one.ok);
@@ -176,13 +176,13 @@ TEST_CASE("uptime, log, bench, shutdown") {
 
 TEST_CASE("completion: commands, sub-commands, programs, help topics") {
     FakeMachine m;
-    CHECK(completions(&m, "").size() == 12);
+    CHECK(completions(&m, "").size() == 13);
     auto r = completions(&m, "re");
     CHECK(std::find(r.begin(), r.end(), "restart") != r.end());
     CHECK(completions(&m, "bench ") == std::vector<std::string>{"ipc"});
     CHECK(completions(&m, "bench i") == std::vector<std::string>{"ipc"});
     CHECK(completions(&m, "kill ") == std::vector<std::string>{"console", "shell"});
-    CHECK(completions(&m, "help ").size() == 12);
+    CHECK(completions(&m, "help ").size() == 13);
     CHECK(completions(&m, "uptime ").empty());
     CHECK(completions(&m, "bench ipc ").empty());
     CHECK(completions(&m, "nosuch ").empty());

@@ -1,6 +1,7 @@
 // The shell's host tests' fake system (shell_commands_test.cpp,
-// shell_compress_test.cpp): two programs, a pager with two clients kept in
-// memory, and helpers that run a line or ask for completions.
+// shell_compress_test.cpp, shell_inject_test.cpp): two programs, a pager
+// with two clients and a fault injector with three targets kept in memory,
+// and helpers that run a line or ask for completions.
 #pragma once
 
 #include "completion.h"
@@ -33,8 +34,19 @@ inline PagerClientRow pager_client(const char* name, uint32_t budget) {
     return r;
 }
 
-// A system with two programs and a pager with two clients; records what
-// the commands asked for. The pager's refusals follow servers/pager.
+// A program the fake injector may inject into: its generation, whether it
+// runs, where its code, data and stack are, and where its thread is.
+struct FakeTarget {
+    std::string name;
+    uint32_t generation = 1;
+    bool running = true;
+    uint64_t ranges[3][2] = {}; // code, data, stack: [start, end)
+    uint64_t rip = 0;
+};
+
+// A system with two programs, a pager with two clients and an injector
+// with three targets; records what the commands asked for. The pager's
+// refusals follow servers/pager, the injector's servers/injector.
 struct FakeMachine final : Machine {
     std::vector<std::string> calls;
     bool init_answers = true;
@@ -45,7 +57,26 @@ struct FakeMachine final : Machine {
     PagerStoreRow pager_store{1048576, 49152, 40000, 12};
     std::vector<PagerClientRow> pager_clients;
 
+    bool injector_answers = true;
+    std::vector<FakeTarget> injector_targets;
+    std::vector<InjectionRow> injector_log; // everything injected, oldest first
+    uint32_t injector_stopped = 0;          // stops not yet resumed (the injector keeps 8)
+    uint64_t next_seed = 0x5eed;            // fresh_seed() counts up from here
+
     FakeMachine() {
+        for (const char* name : {"console", "pager", "memhog"}) {
+            FakeTarget t;
+            t.name = name;
+            uint64_t base = 0x400000 + 0x100000 * injector_targets.size();
+            t.ranges[0][0] = base;
+            t.ranges[0][1] = base + 0x3000;
+            t.ranges[1][0] = base + 0x3000;
+            t.ranges[1][1] = base + 0x5000;
+            t.ranges[2][0] = 0x7fff0000;
+            t.ranges[2][1] = 0x7fff4000;
+            t.rip = base + 0x123;
+            injector_targets.push_back(t);
+        }
         PagerClientRow memhog = pager_client("memhog", 16);
         memhog.resident = 16;
         memhog.compressed = 40;
@@ -228,6 +259,113 @@ struct FakeMachine final : Machine {
         if (r->resident > frames) r->resident = frames;
         return true;
     }
+
+    // --- the fault injector --------------------------------------------------
+
+    bool injector_down(Failure& why) {
+        if (injector_answers) return false;
+        set(why.text, "the injector is not answering (the IPC failed: no such endpoint, missing "
+                      "rights, or the server went away)");
+        return true;
+    }
+    static std::string request_text(const FaultRequest& r) {
+        const char* kinds[] = {"crash", "stop", "bitflip"};
+        const char* regions[] = {"any", "code", "data", "stack"};
+        return std::string("inject ") + r.target + " " + kinds[int(r.kind)] + " " +
+               regions[int(r.region)] + " " + std::to_string(r.count) + " " +
+               std::to_string(r.seed);
+    }
+    // The injector's splitmix64 finaliser (any mixing would do here).
+    static uint64_t mix(uint64_t x) {
+        x += 0x9E3779B97F4A7C15ull;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+        return x ^ (x >> 31);
+    }
+    // One injection, as servers/injector does it; false with `why` if it
+    // cannot be done.
+    bool inject_one(FakeTarget& t, const FaultRequest& request, uint64_t seed, InjectionRow& r,
+                    const char*& why) {
+        r = InjectionRow{};
+        r.sequence = uint32_t(injector_log.size());
+        set(r.target, t.name.c_str());
+        r.kind = request.kind;
+        r.seed = seed;
+        r.generation = t.generation;
+        switch (request.kind) {
+        case FaultKind::Crash:
+            r.address = t.rip;
+            return true;
+        case FaultKind::Stop:
+            if (injector_stopped == 8) {
+                why = "too many programs are stopped already";
+                return false;
+            }
+            ++injector_stopped;
+            r.address = t.rip;
+            return true;
+        case FaultKind::Bitflip: {
+            uint64_t random = mix(seed);
+            uint32_t which = request.region == FaultRegion::Any ? uint32_t(random % 3)
+                                                                : uint32_t(request.region) - 1;
+            r.region = FaultRegion(which + 1);
+            uint64_t start = t.ranges[which][0], end = t.ranges[which][1];
+            if (end <= start) {
+                why = "that region of the program is empty";
+                return false;
+            }
+            r.address = start + mix(random) % (end - start);
+            r.bit = uint8_t(mix(mix(random)) % 8);
+            return true;
+        }
+        }
+        why = "no such fault kind";
+        return false;
+    }
+    bool inject(const FaultRequest& request, InjectionRow* done, uint32_t& count,
+                Failure& why) override {
+        calls.push_back(request_text(request));
+        if (injector_down(why)) return false;
+        if (request.count == 0 || request.count > kMaxInjections) {
+            set(why.text, "count must be 1 .. 32");
+            return false;
+        }
+        auto t = std::find_if(injector_targets.begin(), injector_targets.end(),
+                              [&](const FakeTarget& each) { return each.name == request.target; });
+        if (t == injector_targets.end()) {
+            set(why.text, "not a program the injector's manifest entry grants it");
+            return false;
+        }
+        if (!t->running) {
+            set(why.text, "that program is not running now");
+            return false;
+        }
+        count = 0;
+        const char* reason = "";
+        for (uint32_t i = 0; i < request.count; ++i) {
+            uint64_t seed = i == 0 ? request.seed : mix(request.seed ^ (uint64_t(i) << 32));
+            if (!inject_one(*t, request, seed, done[count], reason)) break;
+            injector_log.push_back(done[count++]);
+            if (request.kind == FaultKind::Crash) { // it restarts as its next generation
+                ++t->generation;
+                break;
+            }
+        }
+        if (count == 0) {
+            set(why.text, reason);
+            return false;
+        }
+        return true;
+    }
+    bool injection_log(uint32_t last, InjectionRow* rows, uint32_t& count, Failure& why) override {
+        calls.push_back("injection log " + std::to_string(last));
+        if (injector_down(why)) return false;
+        if (last == 0 || last > kMaxInjections) last = kMaxInjections;
+        count = std::min(last, uint32_t(injector_log.size()));
+        std::copy(injector_log.end() - count, injector_log.end(), rows);
+        return true;
+    }
+    uint64_t fresh_seed() override { return next_seed++; }
 
     uint64_t ticks() override { return 1234; }
     uint32_t ticks_per_second() override { return 100; }
