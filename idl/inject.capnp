@@ -23,7 +23,7 @@ enum Region {
 struct InjectRequest {
   target @0 :Text;
   kind @1 :FaultKind;
-  count @2 :UInt32;        # 1 .. 64 injections
+  count @2 :UInt32;        # 1 .. 32 injections (a crash ends the request: the target is gone)
   seed @3 :UInt64;         # the same seed, target and state give the same injections
   region @4 :Region;       # bitflip only
   stopTicks @5 :UInt32;    # stop only (0: 50 ticks)
@@ -48,7 +48,7 @@ struct InjectResult {
   }
 }
 
-struct LogRequest { last @0 :UInt32; }       # the most recent `last` (0: all kept)
+struct LogRequest { last @0 :UInt32; }       # the most recent `last`, at most 32 (0: 32)
 struct LogResult { injections @0 :List(Injection); }
 
 interface Injector {

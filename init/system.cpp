@@ -361,6 +361,18 @@ void System::tear_down(uint32_t i) {
         print("init: '%s' crashed (%s)\n", programs_[c].name, programs_[c].last_fault);
         apply_policy(c, true);
     }
+    // A thread it held (threadOf: a fault injector) and left suspended
+    // would stay so with nobody to resume it: it is resumed now.
+    auto grants = manifest_.programs()[i].grants();
+    for (uint32_t g = 0; g < grants.size(); ++g) {
+        if (grants[g].which() != Grant::Which::threadOf) continue;
+        int t = find(grants[g].threadOf().ptr, grants[g].threadOf().size);
+        if (t < 0 || programs_[t].state != State::Running) continue;
+        uint64_t tcb = programs_[t].loaded.tcb;
+        if (inv::tcb_read_state(tcb) == int64_t(abi::ThreadActivity::Inactive) &&
+            inv::tcb_resume(tcb) == 0)
+            print("init: resumed '%s', which '%s' had left stopped\n", programs_[t].name, r.name);
+    }
     r.state = was;
 }
 

@@ -189,3 +189,16 @@ RAYOS_TEST("inject.log_keeps_every_injection") {
         CHECK_EQ(list[i].sequence(), list[i - 1].sequence() + 1);
     CHECK(list[list.size() - 3].kind() == FaultKind::crash);
 }
+
+RAYOS_TEST("inject.a_stop_ends_with_the_injector") {
+    // Stopped for 10 s, then the injector dies: init resumes echo.
+    Done d = inject("echo", FaultKind::stop, 1, 4, Region::any, 1000);
+    CHECK(d.error == ErrorCode::ok);
+    idl::init::SupervisorClient supervisor(kSupervisor);
+    auto call = supervisor.kill();
+    call.params().set_name("injector");
+    auto answer = call.send();
+    CHECK(answer.ok() && answer->error().code() == ErrorCode::ok);
+    sleep(10);
+    CHECK(echo_adds());
+}
