@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -614,31 +615,43 @@ def program_row(context: Context, name: str) -> tuple[str, int]:
     return fields[1], int(fields[3])
 
 
+def kill_and_wait_back(context: Context, program: str, command: str, family: str,
+                       back: Callable[[list[str]], bool], what: str) -> int:
+    """Kills ``program``; while init restarts it, ``command`` must say in one
+    error line that it is not answering; returns its old generation once
+    ``command``'s answer satisfies ``back``."""
+    session = context.session
+    _, generation = program_row(context, program)
+    output = session.run(f"kill {program}", KILL_TIMEOUT)
+    ensure(f"killed '{program}'; init restarts it per its policy" in lines_of(output),
+           f"kill {program}: {output!r}")
+    deadline = time.monotonic() + KILL_TIMEOUT
+    down = 0
+    while True:
+        lines = answer_lines(context, command)
+        output = "\n".join(lines)
+        if lines and lines[0].startswith("error: "):
+            ensure(len(lines) == 1 and lines[0].startswith(
+                f"error: {family}: the {program} is not answering ("),
+                f"{command} while the {program} restarts: {output!r}")
+            down += 1
+        else:
+            ensure(back(lines), f"{command} after the {program}'s restart ({what}): {output!r}")
+            break
+        ensure(time.monotonic() < deadline, f"the {program} is not back after {KILL_TIMEOUT:g} s")
+        time.sleep(PAGER_POLL)
+    context.note(f"{command} said the {program} is not answering {down} times")
+    return generation
+
+
 def compress_survives_pager_restart(context: Context) -> None:
     # While init restarts the pager, compress says it does not answer; then
     # the shell reaches the new generation through the same grant slot.
     session = context.session
-    _, generation = program_row(context, "pager")
-    output = session.run("kill pager", KILL_TIMEOUT)
-    ensure("killed 'pager'; init restarts it per its policy" in lines_of(output),
-           f"kill pager: {output!r}")
+    generation = kill_and_wait_back(
+        context, "pager", "compress status", "compress",
+        lambda lines: bool(lines) and lines[0].split() == list(COMPRESS_HEADER), "its table")
     deadline = time.monotonic() + KILL_TIMEOUT
-    down = 0
-    while True:
-        lines = answer_lines(context, "compress status")
-        output = "\n".join(lines)
-        if lines and lines[0].startswith("error: "):
-            ensure(len(lines) == 1 and lines[0].startswith(
-                "error: compress: the pager is not answering ("),
-                f"compress status while the pager restarts: {output!r}")
-            down += 1
-        else:
-            ensure(lines and lines[0].split() == list(COMPRESS_HEADER),
-                   f"compress status after the pager's restart: {output!r}")
-            break
-        ensure(time.monotonic() < deadline, f"the pager is not back after {KILL_TIMEOUT:g} s")
-        time.sleep(PAGER_POLL)
-    context.note(f"compress status said the pager is not answering {down} times")
     # memhog went down with its pager's memory and starts again after it.
     while True:
         pager, memhog = program_row(context, "pager"), program_row(context, PAGER_CLIENT)
@@ -853,28 +866,8 @@ def inject_memhog_crash_restarts_it(context: Context) -> None:
 def inject_survives_injector_restart(context: Context) -> None:
     # While init restarts the injector, inject says it does not answer; then
     # the shell reaches the new generation, whose log starts empty.
-    session = context.session
-    _, generation = program_row(context, "injector")
-    output = session.run("kill injector", KILL_TIMEOUT)
-    ensure("killed 'injector'; init restarts it per its policy" in lines_of(output),
-           f"kill injector: {output!r}")
-    deadline = time.monotonic() + KILL_TIMEOUT
-    down = 0
-    while True:
-        lines = answer_lines(context, "inject log")
-        output = "\n".join(lines)
-        if lines and lines[0].startswith("error: "):
-            ensure(len(lines) == 1 and lines[0].startswith(
-                "error: inject: the injector is not answering ("),
-                f"inject log while the injector restarts: {output!r}")
-            down += 1
-        else:
-            ensure(lines == ["(no injections yet)"],
-                   f"inject log of the new injector: {output!r}")
-            break
-        ensure(time.monotonic() < deadline, f"the injector is not back after {KILL_TIMEOUT:g} s")
-        time.sleep(PAGER_POLL)
-    context.note(f"inject log said the injector is not answering {down} times")
+    generation = kill_and_wait_back(context, "injector", "inject log", "inject",
+                                    lambda lines: lines == ["(no injections yet)"], "an empty log")
     ensure(program_row(context, "injector") == ("running", generation + 1),
            f"after kill injector: {program_row(context, 'injector')}")
     expect_injection(inject(context, FLIP), FLIP, sequence=0)
