@@ -15,15 +15,19 @@ Suites, in order:
   shell    the shell tests (tests/shell/test_shell.py) on the debug build: they
            boot the whole system (init, console server, shell) and type into
            its serial console; most share one booted system
+  fault    a short fault injection campaign (tests/fault/campaign.py, the
+           one ./rayos fault runs) on the debug build, with a fixed seed:
+           one test, fault.short_campaign, passed iff no invariant broke
 
-A PATTERN (shell glob, e.g. 'system.*', 'harness.catches_*' or 'shell.*')
-selects system cases and shell tests by name; with patterns only the
-matching ones run.
+A PATTERN (shell glob, e.g. 'system.*', 'harness.catches_*', 'shell.*' or
+'fault.*') selects system cases, shell tests and the campaign by name; with
+patterns only the matching ones run.
 Counting: each doctest case and each harness self-test counts once, the fuzz
 run once; a system case with a guest test summary counts its guest tests,
-any other case once; each shell test once.
+any other case once; each shell test once, the campaign once.
 Serial logs of system cases go to build/<type>/test-logs/, those of failed
-shell tests to build/debug/test-logs/shell.<name>.log.
+shell tests to build/debug/test-logs/shell.<name>.log, those of the
+campaign's violations to build/debug/fault-logs/.
 """
 
 from __future__ import annotations
@@ -188,6 +192,38 @@ def run_shell_suite(build: Path, patterns: list[str], tally: Tally) -> None:
     shell_suite.run_checks(build, checks, tally.record, build / "test-logs")
 
 
+# The short campaign: a few dozen faults of every kind, about 2 minutes.
+FAULT_CAMPAIGN = {"campaign": "mixed", "seed": 1, "runs": 4, "faults_per_run": 8}
+
+
+def run_fault_suite(build: Path, patterns: list[str], tally: Tally) -> None:
+    """The short fault injection campaign, if ``patterns`` select it."""
+    name = "fault.short_campaign"
+    if patterns and not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+        return
+    try:
+        sys.path.insert(0, str(REPO / "tests" / "fault"))
+        import campaign
+        import report
+    except ImportError as error:  # pexpect (python3-pexpect) is missing
+        tally.record(name, False, f"cannot load the campaign: {error}")
+        return
+    missing = [module for module in qemu.system_modules(build) if not Path(module).exists()]
+    if missing:
+        tally.record(name, False, f"{missing[0]} is not built")
+        return
+    try:
+        done, elapsed = campaign.run(build, campaign.Options(**FAULT_CAMPAIGN),
+                                     lambda line: None)
+    except Exception as error:  # a bug in the campaign: still one failure
+        tally.record(name, False, f"{type(error).__name__}: {error}")
+        return
+    print(report.table(done, elapsed))
+    bad = sum(1 for result in done.results if result.violations) + len(done.boot_failures)
+    tally.record(name, not report.violated(done),
+                 f"{len(done.results)} faults, {bad} violations ({elapsed:.0f} s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -210,6 +246,7 @@ def main() -> int:
         for kind in case.builds:
             run_case(root / kind, kind, case, tally)
     run_shell_suite(root / "debug", args.patterns, tally)
+    run_fault_suite(root / "debug", args.patterns, tally)
 
     print(f"\nall tests finished in {time.monotonic() - started:.0f} s")
     if tally.failures:
