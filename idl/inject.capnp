@@ -11,6 +11,10 @@ enum FaultKind {
   crash @0;    # a fault it cannot handle: its thread jumps to an unmapped page
   stop @1;     # its thread is suspended for stopTicks, then resumed
   bitflip @2;  # one random bit flipped in a random page of its code, data or stack
+  # Its next `count` IPC messages (one request arms them all, from its seed):
+  corrupt @3;  # received with one bit of the label or a register word flipped
+  truncate @4; # received cut to a random shorter length
+  drop @5;     # replies it sends are lost: the caller's call fails as if it had gone
 }
 
 enum Region {
@@ -23,7 +27,8 @@ enum Region {
 struct InjectRequest {
   target @0 :Text;
   kind @1 :FaultKind;
-  count @2 :UInt32;        # 1 .. 32 injections (a crash ends the request: the target is gone)
+  count @2 :UInt32;        # 1 .. 32 injections (a crash ends the request: the target is
+                           # gone); for corrupt, truncate and drop, the messages armed
   seed @3 :UInt64;         # the same seed, target and state give the same injections
   region @4 :Region;       # bitflip only
   stopTicks @5 :UInt32;    # stop only (0: 50 ticks)

@@ -74,7 +74,8 @@ struct PagerStoreRow {
 };
 
 // The fault injector (idl/inject.capnp), in the shell's own terms.
-enum class FaultKind : uint8_t { Crash, Stop, Bitflip };
+// (In idl/inject.capnp's order.)
+enum class FaultKind : uint8_t { Crash, Stop, Bitflip, Corrupt, Truncate, Drop };
 enum class FaultRegion : uint8_t { Any, Code, Data, Stack };
 
 // What to inject: `count` injections of one kind into one program, from
@@ -95,7 +96,8 @@ struct InjectionRow {
     FaultKind kind = FaultKind::Crash;
     uint64_t seed = 0;                     // repeats this one injection
     FaultRegion region = FaultRegion::Any; // where the bit was flipped (any: crash, stop)
-    uint64_t address = 0;                  // the byte flipped; the thread's rip (crash, stop)
+    uint64_t address = 0; // the byte flipped; the thread's rip (crash, stop); messages armed
+                          // (corrupt, truncate, drop)
     uint8_t bit = 0;
     uint32_t generation = 0; // of the target when it was injected
 };

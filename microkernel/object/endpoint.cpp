@@ -68,6 +68,39 @@ uint64_t transfer_caps(Thread& from, Thread& to, uint64_t count) {
     return moved;
 }
 
+// A random number from the thread's injection state (splitmix64).
+uint64_t injection_random(Thread& t) {
+    uint64_t z = (t.inject_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// Fault injection on a message `to` has just received (tcb_inject_ipc):
+// one bit of its label or of a word in registers flipped, or its length cut.
+void damage_received(Thread& to) {
+    if (to.inject_mode != abi::IpcInjection::Corrupt &&
+        to.inject_mode != abi::IpcInjection::Truncate)
+        return;
+    --to.inject_count;
+    uint64_t info = to.frame.rsi;
+    uint64_t length = abi::MessageInfo::length(info);
+    uint64_t random = injection_random(to);
+    if (to.inject_mode == abi::IpcInjection::Truncate) {
+        uint64_t shorter = length ? random % length : 0;
+        to.frame.rsi = (info & ~uint64_t(0x7F)) | shorter; // (length: info bits 0-6)
+        return;
+    }
+    uint64_t registers = length < abi::kMessageRegisters ? length : abi::kMessageRegisters;
+    uint64_t which = random % (registers + 1); // 0: the label
+    uint64_t bit = (random >> 32) % 64;
+    uint64_t* words[] = {&to.frame.rdx, &to.frame.r10, &to.frame.r8, &to.frame.r9};
+    if (which == 0)
+        to.frame.rsi = info ^ (1ull << (12 + bit % 52)); // (the label: bits 12-63)
+    else
+        *words[which - 1] ^= 1ull << bit;
+}
+
 void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {
     to.frame.rdi = badge;
     if (from.ipc_fault) {
@@ -92,6 +125,7 @@ void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {
         }
         to.frame.rsi = (to.frame.rsi & ~(3ull << 7)) | (moved << 7);
     }
+    if (to.inject_count) damage_received(to);
 }
 
 abi::ThreadStopInfo fault_stop_info(const Thread& t) {
@@ -210,6 +244,12 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
     caller->ipc_reply = nullptr;
     if (caller->ipc_fault) {
         answer_fault(self, *caller, replier_blocks);
+        return {};
+    }
+    if (self.inject_count && self.inject_mode == abi::IpcInjection::DropReply) {
+        // Fault injection: the reply is lost, as if the server had gone.
+        --self.inject_count;
+        wake(*caller, Status::InvalidCapability, replier_blocks);
         return {};
     }
     transfer(self, *caller, 0, (caller->ipc_call_rights & abi::rights::kGrantReply) != 0);

@@ -97,9 +97,9 @@ public:
     Notification* ipc_notification = nullptr;
     Thread* ipc_next = nullptr; // endpoint queue links
     Thread* ipc_prev = nullptr;
-    uint64_t ipc_badge = 0;                     // badge of the capability the message was sent with
-    uint64_t ipc_buffer = 0;                    // user address of its abi::IpcBuffer (0: none)
-    bool ipc_can_grant = false;                 // the queued message may carry capabilities
+    uint64_t ipc_badge = 0;      // badge of the capability the message was sent with
+    uint64_t ipc_buffer = 0;     // user address of its abi::IpcBuffer (0: none)
+    bool ipc_can_grant = false;  // the queued message may carry capabilities
     uint8_t ipc_call_rights = 0; // rights of the endpoint capability of its last call
                                  // (GrantReply: the reply may carry capabilities)
     Notification* bound_notification = nullptr; // its signals end our receives
@@ -109,6 +109,11 @@ public:
     // the thread goes on.
     bool ipc_fault = false;
     uint64_t fault_message[1 + abi::kMessageRegisters] = {}; // info, words
+    // IPC fault injection (tcb_inject_ipc): while `inject_count` > 0 its
+    // IPC takes the slow path, which damages the message (object/endpoint.cpp).
+    uint64_t inject_count = 0;
+    abi::IpcInjection inject_mode = abi::IpcInjection::Off;
+    uint64_t inject_state = 0; // random state
 
     ThreadCounters counters{};
     uint64_t run_start_cycles = 0;

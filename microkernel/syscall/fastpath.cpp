@@ -25,7 +25,7 @@ inline bool message_fits(uint64_t info) {
 inline Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
     Thread* receiver = ep.head;
     if (!receiver || receiver->ipc_wait != IpcWait::Recv || !receiver->ipc_reply ||
-        sched::detail::ready_queue.has_above(receiver->priority))
+        receiver->inject_count || sched::detail::ready_queue.has_above(receiver->priority))
         return nullptr;
     ipc::pop_head(ep);
     Reply* reply = receiver->ipc_reply;
@@ -45,7 +45,7 @@ inline Thread* fast_call(Thread& self, Endpoint& ep, uint64_t badge) {
 // run now.
 inline Thread* fast_reply_recv(Thread& self, Endpoint& ep, Reply& reply) {
     Thread* caller = reply.caller;
-    if (!caller || caller->ipc_fault || reply.receiver ||
+    if (!caller || caller->ipc_fault || reply.receiver || self.inject_count ||
         (ep.head && ipc::waits_to_send(*ep.head)) ||
         sched::detail::ready_queue.has_above(caller->priority))
         return nullptr;

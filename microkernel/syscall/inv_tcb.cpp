@@ -220,4 +220,18 @@ Result<uint64_t> inv_tcb_bind_notification(Thread& self, Slot& invoked, Invocati
     return 0;
 }
 
+Result<uint64_t> inv_tcb_inject_ipc(Thread& self, Slot& invoked, InvocationArgs args) {
+    Thread& t = thread_of(invoked);
+    auto mode = static_cast<abi::IpcInjection>(args[0]);
+    if (args[0] > uint64_t(abi::IpcInjection::DropReply))
+        return reject(self, Status::InvalidArgument, "unknown IPC injection mode");
+    if (mode != abi::IpcInjection::Off && (args[1] == 0 || args[1] > config::kMaxIpcInjections))
+        return reject(self, Status::InvalidArgument, "count must be 1 .. kMaxIpcInjections");
+    uint64_t left = t.inject_count;
+    t.inject_mode = mode;
+    t.inject_count = mode == abi::IpcInjection::Off ? 0 : args[1];
+    t.inject_state = args[2];
+    return left;
+}
+
 } // namespace rayos::syscall

@@ -32,6 +32,12 @@ const char* kind_name(FaultKind kind) {
         return "stop";
     case FaultKind::bitflip:
         return "bitflip";
+    case FaultKind::corrupt:
+        return "corrupt";
+    case FaultKind::truncate:
+        return "truncate";
+    case FaultKind::drop:
+        return "drop";
     }
     return "?";
 }
@@ -162,15 +168,34 @@ bool InjectorService::bitflip(const Target& t, Region region, uint64_t seed, Rec
     return true;
 }
 
-bool InjectorService::inject_one(const Target& t, FaultKind kind, Region region, uint64_t seed,
-                                 uint32_t stop_ticks, Record& r, const char*& why) {
-    r = Record{};
+InjectorService::Record InjectorService::first_record(const Target& t, FaultKind kind,
+                                                      uint64_t seed) const {
+    Record r{};
     r.sequence = sequence_;
     copy_name(r.target, t.name, 31);
     r.kind = kind;
     r.seed = seed;
     r.region = Region::any;
     r.generation = t.generation;
+    return r;
+}
+
+bool InjectorService::arm_ipc(const Target& t, FaultKind kind, uint32_t count, uint64_t seed,
+                              Record& r, const char*& why) {
+    abi::IpcInjection mode = kind == FaultKind::corrupt    ? abi::IpcInjection::Corrupt
+                             : kind == FaultKind::truncate ? abi::IpcInjection::Truncate
+                                                           : abi::IpcInjection::DropReply;
+    if (inv::tcb_inject_ipc(t.thread, uint64_t(mode), count, seed) < 0) {
+        why = "the kernel refused to arm its IPC";
+        return false;
+    }
+    r.address = count;
+    return true;
+}
+
+bool InjectorService::inject_one(const Target& t, FaultKind kind, Region region, uint64_t seed,
+                                 uint32_t stop_ticks, Record& r, const char*& why) {
+    r = first_record(t, kind, seed);
     switch (kind) {
     case FaultKind::crash:
         return crash(t, r, why);
@@ -178,6 +203,10 @@ bool InjectorService::inject_one(const Target& t, FaultKind kind, Region region,
         return stop(t, stop_ticks, r, why);
     case FaultKind::bitflip:
         return bitflip(t, region, seed, r, why);
+    case FaultKind::corrupt:
+    case FaultKind::truncate:
+    case FaultKind::drop:
+        break;
     }
     why = "no such fault kind";
     return false;
@@ -201,7 +230,7 @@ RpcError InjectorService::inject(rpc::CallContext&, idl::inject::InjectRequest::
         set_error(result.init_error(), ErrorCode::invalidArgument, "count must be 1 .. 32");
         return RpcError::Ok;
     }
-    if (uint16_t(params.kind()) > uint16_t(FaultKind::bitflip) ||
+    if (uint16_t(params.kind()) > uint16_t(FaultKind::drop) ||
         uint16_t(params.region()) > uint16_t(Region::stack)) {
         set_error(result.init_error(), ErrorCode::invalidArgument, "no such fault kind or region");
         return RpcError::Ok;
@@ -219,11 +248,15 @@ RpcError InjectorService::inject(rpc::CallContext&, idl::inject::InjectRequest::
     Record records[kMaxCount];
     uint32_t done = 0;
     const char* why = "";
-    for (uint32_t i = 0; i < count; ++i) {
+    bool ipc = params.kind() == FaultKind::corrupt || params.kind() == FaultKind::truncate ||
+               params.kind() == FaultKind::drop;
+    for (uint32_t i = 0; i < (ipc ? 1 : count); ++i) {
         uint64_t seed = i == 0 ? params.seed() : mix(params.seed() ^ (uint64_t(i) << 32));
-        if (!inject_one(t, params.kind(), params.region(), seed, params.stopTicks(), records[done],
-                        why))
-            break;
+        bool injected = ipc ? (records[done] = first_record(t, params.kind(), seed),
+                               arm_ipc(t, params.kind(), count, seed, records[done], why))
+                            : inject_one(t, params.kind(), params.region(), seed,
+                                         params.stopTicks(), records[done], why);
+        if (!injected) break;
         Record& r = records[done++];
         log_[sequence_ % kLogSize] = r;
         ++sequence_;

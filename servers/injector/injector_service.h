@@ -10,6 +10,10 @@
 //            clients meet silence meanwhile)
 //   bitflip  one bit of one byte, in a page of its code, data or stack,
 //            read and written with vspace_read / vspace_write
+//   corrupt, truncate, drop
+//            its next `count` received messages get a bit flipped or are
+//            cut short, or replies it sends are lost (the kernel does it:
+//            tcb_inject_ipc on its thread)
 //
 // Injection i of a request with seed S uses seed S for i = 0 and a seed
 // derived from S and i otherwise; every injection is logged with its own
@@ -67,6 +71,9 @@ private:
     // One injection; false (and `why`) if it could not be done.
     bool inject_one(const Target& t, idl::inject::FaultKind kind, idl::inject::Region region,
                     uint64_t seed, uint32_t stop_ticks, Record& record, const char*& why);
+    Record first_record(const Target& t, idl::inject::FaultKind kind, uint64_t seed) const;
+    bool arm_ipc(const Target& t, idl::inject::FaultKind kind, uint32_t count, uint64_t seed,
+                 Record& r, const char*& why);
     bool crash(const Target& t, Record& r, const char*& why);
     bool stop(const Target& t, uint32_t ticks, Record& r, const char*& why);
     bool bitflip(const Target& t, idl::inject::Region region, uint64_t seed, Record& r,

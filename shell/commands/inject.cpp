@@ -13,7 +13,7 @@ namespace {
 
 // Names of the wire's enums, in their order; nullptr-terminated (Tab
 // completion offers them).
-const char* const kKinds[] = {"crash", "stop", "bitflip", nullptr};
+const char* const kKinds[] = {"crash", "stop", "bitflip", "corrupt", "truncate", "drop", nullptr};
 const char* const kRegions[] = {"any", "code", "data", "stack", nullptr};
 // What the first argument may be: `log`, or a program the injector's
 // manifest entry grants it (init/system.manifest.txt; the injector knows
@@ -22,7 +22,7 @@ const char* const kRegions[] = {"any", "code", "data", "stack", nullptr};
 const char* const kFirstWords[] = {"log", "console", "pager", "memhog", nullptr};
 
 // The usage of each form (after "inject ").
-const char* const kFaultUsage = "<program> crash|stop [count] [seed]";
+const char* const kFaultUsage = "<program> crash|stop|corrupt|truncate|drop [count] [seed]";
 const char* const kBitflipUsage = "<program> bitflip [code|data|stack|any] [count] [seed]";
 const char* const kLogUsage = "log [n]";
 
@@ -40,7 +40,7 @@ InjectionRow* injection_rows() {
 
 void print_injection(Printer& out, const InjectionRow& r) {
     out.print("#%u %s %s seed %lu: %s at 0x%lx bit %u (generation %u)\n", r.sequence,
-              name_of(kKinds, 3, r.kind), r.target, r.seed, name_of(kRegions, 4, r.region),
+              name_of(kKinds, 6, r.kind), r.target, r.seed, name_of(kRegions, 4, r.region),
               r.address, r.bit, r.generation);
 }
 
@@ -126,7 +126,9 @@ Parsed parse_inject(const Words& words) {
     if (words.count < 3) return usage_error();
     int kind = index_of(kKinds, words.word[2]);
     if (kind < 0)
-        return parse_error("unknown fault kind '%.20s' (crash, stop or bitflip)", words.word[2]);
+        return parse_error(
+            "unknown fault kind '%.20s' (crash, stop, bitflip, corrupt, truncate or drop)",
+            words.word[2]);
     FaultRequest request;
     request.kind = FaultKind(kind);
     bool bitflip = request.kind == FaultKind::Bitflip;
@@ -162,8 +164,8 @@ void complete_inject(const Words& words, uint32_t position, Machine*, const Offe
 }
 
 const CommandSpec kSpecs[] = {
-    {"inject", "inject <program> crash|stop|bitflip ... | log [n]",
-     "inject faults into a program: crash, stop, flip bits",
+    {"inject", "inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]",
+     "inject faults into a program: crash, stop, flip bits, damage its IPC",
      "inject <program> crash [count] [seed]: points the program's thread at an unmapped "
      "page; the fault it cannot handle is a crash like any other, which init's supervision "
      "deals with (one injection per request: the program is gone after it).\n"
@@ -171,6 +173,9 @@ const CommandSpec kSpecs[] = {
      "meet silence meanwhile).\n"
      "  inject <program> bitflip [code|data|stack|any] [count] [seed]: flips one bit of a "
      "byte in its code, data or stack (any unless given: the seed chooses).\n"
+     "  inject <program> corrupt|truncate|drop [count] [seed]: its next count messages "
+     "arrive with one bit flipped or cut short, or count of its replies are lost (the "
+     "caller's call fails as if the program had gone); one line, whose address is count.\n"
      "  count is 1 to 32 (1 unless given), seed a decimal number (a fresh one unless given). "
      "Each injection done is one line: #<sequence> <kind> <program> seed <seed>: <region> at "
      "0x<address> bit <bit> (generation <g>), with the address flipped or the thread's rip; "

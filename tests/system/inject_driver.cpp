@@ -190,6 +190,30 @@ RAYOS_TEST("inject.log_keeps_every_injection") {
     CHECK(list[list.size() - 3].kind() == FaultKind::crash);
 }
 
+RAYOS_TEST("inject.ipc_faults_are_survived") {
+    // Corrupted and cut messages get an error or a wrong answer, never a
+    // crash of the server; dropped replies fail the call instead of
+    // hanging it; then echo serves as before.
+    for (FaultKind kind : {FaultKind::corrupt, FaultKind::truncate}) {
+        Done d = inject("echo", kind, 4, 21);
+        CHECK(d.error == ErrorCode::ok);
+        CHECK_EQ(d.count, 1u);
+        CHECK_EQ(d.address[0], 4u); // messages armed
+        for (int i = 0; i < 4; ++i)
+            (void)echo_adds(); // (whatever they answer)
+        CHECK(echo_adds());
+    }
+    Done d = inject("echo", FaultKind::drop, 2, 3);
+    CHECK(d.error == ErrorCode::ok);
+    CHECK(!echo_adds());
+    CHECK(!echo_adds());
+    CHECK(echo_adds());
+    uint32_t generation = 0;
+    char thread[16] = {};
+    CHECK(echo_state(generation, thread));
+    CHECK_EQ(generation, 2u); // (the crash test's generation: nothing crashed since)
+}
+
 RAYOS_TEST("inject.a_stop_ends_with_the_injector") {
     // Stopped for 10 s, then the injector dies: init resumes echo.
     Done d = inject("echo", FaultKind::stop, 1, 4, Region::any, 1000);

@@ -269,7 +269,7 @@ struct FakeMachine final : Machine {
         return true;
     }
     static std::string request_text(const FaultRequest& r) {
-        const char* kinds[] = {"crash", "stop", "bitflip"};
+        const char* kinds[] = {"crash", "stop", "bitflip", "corrupt", "truncate", "drop"};
         const char* regions[] = {"any", "code", "data", "stack"};
         return std::string("inject ") + r.target + " " + kinds[int(r.kind)] + " " +
                regions[int(r.region)] + " " + std::to_string(r.count) + " " +
@@ -318,6 +318,11 @@ struct FakeMachine final : Machine {
             r.bit = uint8_t(mix(mix(random)) % 8);
             return true;
         }
+        case FaultKind::Corrupt:
+        case FaultKind::Truncate:
+        case FaultKind::Drop:
+            r.address = request.count; // the messages armed, in one line
+            return true;
         }
         why = "no such fault kind";
         return false;
@@ -350,6 +355,7 @@ struct FakeMachine final : Machine {
                 ++t->generation;
                 break;
             }
+            if (request.kind >= FaultKind::Corrupt) break; // (one request arms them all)
         }
         if (count == 0) {
             set(why.text, reason);

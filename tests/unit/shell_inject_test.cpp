@@ -17,8 +17,8 @@ using namespace shell_test;
 
 namespace {
 
-const char* const kUsage =
-    "error: inject: usage: inject <program> crash|stop|bitflip ... | log [n]\n";
+const char* const kUsage = "error: inject: usage: inject <program> "
+                           "crash|stop|bitflip|corrupt|truncate|drop ... | log [n]\n";
 const char* const kNotATarget =
     "error: inject: not a program the injector's manifest entry grants it\n";
 const char* const kDown = "error: inject: the injector is not answering (the IPC failed: no "
@@ -43,7 +43,7 @@ bool read_line(const std::string& line, LineFields& f) {
 // The line the shell must print for a row (written independently of the
 // shell's own formatting).
 std::string line_of(const InjectionRow& r) {
-    const char* kinds[] = {"crash", "stop", "bitflip"};
+    const char* kinds[] = {"crash", "stop", "bitflip", "corrupt", "truncate", "drop"};
     const char* regions[] = {"any", "code", "data", "stack"};
     char text[200];
     std::snprintf(text, sizeof(text),
@@ -85,13 +85,14 @@ TEST_CASE("inject: in help, with every form") {
     FakeMachine m;
     REQUIRE(find_command("inject") != nullptr);
     Run all = run(m, "help");
-    CHECK(all.out.find("\n  inject     inject faults into a program: crash, stop, flip bits\n") !=
-          std::string::npos);
+    CHECK(all.out.find("\n  inject     inject faults into a program: crash, stop, flip bits, "
+                       "damage its IPC\n") != std::string::npos);
     Run one = run(m, "help inject");
     CHECK(one.ok);
-    CHECK(one.out.rfind("usage: inject <program> crash|stop|bitflip ... | log [n]\n"
-                        "  inject <program> crash [count] [seed]: ",
-                        0) == 0);
+    CHECK(one.out.rfind(
+              "usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]\n"
+              "  inject <program> crash [count] [seed]: ",
+              0) == 0);
     for (const char* form : {"\n  inject <program> stop [count] [seed]: ",
                              "\n  inject <program> bitflip [code|data|stack|any] [count] [seed]: ",
                              "\n  inject log [n]: ", "docs/FAULTS.md"})
@@ -105,14 +106,16 @@ TEST_CASE("inject: wrong arguments get one error line and ask the injector nothi
     CHECK(error_of(m, "inject") == kUsage);
     CHECK(error_of(m, "inject memhog") == kUsage);
     CHECK(error_of(m, "inject memhog frobnicate") ==
-          "error: inject: unknown fault kind 'frobnicate' (crash, stop or bitflip)\n");
-    CHECK(error_of(m, "inject memhog CRASH") ==
-          "error: inject: unknown fault kind 'CRASH' (crash, stop or bitflip)\n");
+          "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate "
+          "or drop)\n");
+    CHECK(error_of(m, "inject memhog CRASH") == "error: inject: unknown fault kind 'CRASH' (crash, "
+                                                "stop, bitflip, corrupt, truncate or drop)\n");
     CHECK(error_of(m, "inject memhog " + std::string(100, 'k')) ==
           "error: inject: unknown fault kind '" + std::string(20, 'k') +
-              "' (crash, stop or bitflip)\n");
+              "' (crash, stop, bitflip, corrupt, truncate or drop)\n");
     CHECK(error_of(m, "inject crash memhog") ==
-          "error: inject: unknown fault kind 'memhog' (crash, stop or bitflip)\n");
+          "error: inject: unknown fault kind 'memhog' (crash, stop, bitflip, corrupt, truncate or "
+          "drop)\n");
     // Counts and seeds.
     const std::string count = "error: inject: count must be a number from 1 to 32\n";
     for (const char* word : {"0", "33", "99", "x", "-1", "1.5", "99999999999999999999"}) {
@@ -130,10 +133,12 @@ TEST_CASE("inject: wrong arguments get one error line and ask the injector nothi
         CHECK(error_of(m, std::string("inject memhog bitflip stack 2 ") + word) == seed);
     }
     // Too many words, for each form.
-    CHECK(error_of(m, "inject memhog crash 1 2 3") ==
-          "error: inject: usage: inject <program> crash|stop [count] [seed]\n");
-    CHECK(error_of(m, "inject memhog stop 1 2 3") ==
-          "error: inject: usage: inject <program> crash|stop [count] [seed]\n");
+    CHECK(
+        error_of(m, "inject memhog crash 1 2 3") ==
+        "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop [count] [seed]\n");
+    CHECK(
+        error_of(m, "inject memhog stop 1 2 3") ==
+        "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop [count] [seed]\n");
     const std::string bitflip =
         "error: inject: usage: inject <program> bitflip [code|data|stack|any] [count] [seed]\n";
     CHECK(error_of(m, "inject memhog bitflip 1 2 3") == bitflip);
@@ -299,7 +304,7 @@ TEST_CASE("inject log: the last n, oldest first") {
 TEST_CASE("completion: inject's programs and log, fault kinds, regions") {
     FakeMachine m;
     const std::vector<std::string> first{"log", "console", "pager", "memhog"};
-    const std::vector<std::string> kinds{"crash", "stop", "bitflip"};
+    const std::vector<std::string> kinds{"crash", "stop", "bitflip", "corrupt", "truncate", "drop"};
     const std::vector<std::string> regions{"any", "code", "data", "stack"};
     auto r = completions(&m, "inj");
     CHECK(std::find(r.begin(), r.end(), "inject") != r.end());
@@ -317,4 +322,16 @@ TEST_CASE("completion: inject's programs and log, fault kinds, regions") {
     CHECK(completions(&m, "inject log 3 ").empty());
     CHECK(completions(nullptr, "inject memhog bitflip ") == regions);
     CHECK(m.calls.empty()); // the injector is not asked
+}
+
+TEST_CASE("inject: IPC faults arm the next messages in one request, one line") {
+    FakeMachine m;
+    for (const char* kind : {"corrupt", "truncate", "drop"}) {
+        auto r = run(m, std::string("inject console ") + kind + " 5 9");
+        CHECK(r.out.find(std::string(" ") + kind + " console seed 9: any at 0x5 bit 0") !=
+              std::string::npos);
+        CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    }
+    CHECK(error_of(m, "inject console corrupt data 1 2") ==
+          "error: inject: corrupt takes no region (only bitflip does)\n");
 }

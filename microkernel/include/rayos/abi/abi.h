@@ -35,13 +35,13 @@ enum class StopKind : uint64_t {
 
 // What a thread is doing (tcb_read_state).
 #define RAYOS_THREAD_ACTIVITY_LIST(X)                                                              \
-    X(Inactive, 0, "inactive")   /* made or suspended, not scheduled */                           \
-    X(Ready, 1, "ready")         /* running or waiting for the CPU */                             \
-    X(Sending, 2, "sending")     /* waiting for a receiver */                                     \
-    X(Calling, 3, "calling")     /* waiting for a receiver or for the reply */                    \
-    X(Receiving, 4, "receiving") /* waiting for a message (a server waiting for calls) */         \
-    X(Waiting, 5, "waiting")     /* waiting for a notification signal */                          \
-    X(Joining, 6, "joining")     /* in thread_join */                                             \
+    X(Inactive, 0, "inactive")   /* made or suspended, not scheduled */                            \
+    X(Ready, 1, "ready")         /* running or waiting for the CPU */                              \
+    X(Sending, 2, "sending")     /* waiting for a receiver */                                      \
+    X(Calling, 3, "calling")     /* waiting for a receiver or for the reply */                     \
+    X(Receiving, 4, "receiving") /* waiting for a message (a server waiting for calls) */          \
+    X(Waiting, 5, "waiting")     /* waiting for a notification signal */                           \
+    X(Joining, 6, "joining")     /* in thread_join */                                              \
     X(Stopped, 7, "stopped")     /* exited or faulted */
 
 enum class ThreadActivity : uint64_t {
@@ -77,7 +77,7 @@ static_assert(sizeof(ThreadStopInfo) == 48);
 // an interface). Words 0-3 travel in registers; words 4 and up in the
 // sender's and receiver's IPC buffers (tcb_set_ipc_buffer), at the same
 // index. Capabilities: see IpcBuffer.
-constexpr uint64_t kMessageRegisters = 4;  // words carried in registers
+constexpr uint64_t kMessageRegisters = 4; // words carried in registers
 constexpr uint64_t kMaxMessageWords = 64; // longest message
 constexpr uint64_t kMaxMessageCaps = 3;   // capabilities one message carries
 
@@ -139,6 +139,19 @@ constexpr uint64_t kFaultException = 2;
 constexpr uint64_t kFaultExit = 3;
 constexpr uint64_t kFaultResume = 0;
 constexpr uint64_t kFaultStop = 1;
+
+// IPC fault injection on a thread (tcb_inject_ipc): what happens to the
+// next `count` messages it receives (Corrupt: one random bit of the label
+// or of a word that travels in registers flipped; Truncate: its length cut
+// to a random shorter one) or replies it sends (DropReply: the reply is
+// thrown away and the caller's call fails with InvalidCapability, as if the
+// server had gone away in mid-call). Off cancels what is left.
+enum class IpcInjection : uint64_t {
+    Off = 0,
+    Corrupt = 1,
+    Truncate = 2,
+    DropReply = 3,
+};
 
 // clock_ticks and notification timers count ticks of the kernel's timer,
 // this many per second.
