@@ -31,7 +31,12 @@ bool Uart::start(uint64_t notification) {
     if (inv::irq_handler_set_notification(irq_, notification) != 0) return false;
     out(kFifoControl, 0x01);  // FIFO on (not cleared: keep what was typed), interrupt at every byte
     out(kModemControl, 0x0B); // DTR, RTS, OUT2 (gates the line to the PIC)
-    receive_interrupt(true);  // (bytes typed before are taken at the first interrupt)
+    // Off, then on: if bytes were typed while no console ran (a restart),
+    // the UART's interrupt line is high already and the PIC, which sees
+    // edges, would wait for ever; dropping it first gives the edge that
+    // brings them in.
+    receive_interrupt(false);
+    receive_interrupt(true);
     ack();
     return true;
 }

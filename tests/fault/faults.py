@@ -17,10 +17,12 @@ import re
 from collections.abc import Sequence
 
 TARGETS = ("console", "pager", "memhog")  # what the injector's manifest entry grants it
-KINDS = ("crash", "stop", "bitflip")
+KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop")
+IPC_KINDS = ("corrupt", "truncate", "drop")  # the target's next messages or replies
 REGIONS = ("code", "data", "stack", "any")
 CAMPAIGNS = {"crash": {"crash": 1}, "stop": {"stop": 1}, "bitflip": {"bitflip": 1},
-             "mixed": {"crash": 1, "stop": 1, "bitflip": 2}}
+             "mixed": {"crash": 1, "stop": 1, "bitflip": 2},
+             "ipc": {"corrupt": 1, "truncate": 1, "drop": 1}}
 BITFLIP_COUNTS = (1, 1, 1, 2, 4, 8)  # bits flipped by one bitflip command
 
 # One injection as the shell prints it, or as the injector logs it
@@ -35,7 +37,7 @@ class Fault:
     target: str
     kind: str
     region: str  # bitflip only ("" for crash and stop)
-    count: int  # injections (bits flipped); 1 for crash and stop
+    count: int  # injections (bits flipped, messages armed); 1 for crash and stop
     seed: int  # the injection seed typed to the shell
 
     @property
@@ -43,6 +45,8 @@ class Fault:
         """The shell command that injects this fault."""
         if self.kind == "bitflip":
             return f"inject {self.target} bitflip {self.region} {self.count} {self.seed}"
+        if self.kind in IPC_KINDS:
+            return f"inject {self.target} {self.kind} {self.count} {self.seed}"
         return f"inject {self.target} {self.kind} 1 {self.seed}"
 
     @property
@@ -77,8 +81,9 @@ def plan(campaign: str, seed: int, count: int, targets: Sequence[str]) -> list[F
         bits = rng.choice(BITFLIP_COUNTS)
         injection_seed = rng.getrandbits(64)
         bitflip = kind == "bitflip"
-        faults.append(Fault(index, target, kind, region if bitflip else "",
-                            bits if bitflip else 1, injection_seed))
+        count = bits if bitflip else (1 + bits % 4 if kind in IPC_KINDS else 1)
+        faults.append(Fault(index, target, kind, region if bitflip else "", count,
+                            injection_seed))
     return faults
 
 

@@ -84,7 +84,7 @@ STATS_LINE_RE = re.compile(r"^([a-z][a-z -]*[a-z]) {2,}(\S.*)$")
 COUNT_COST_RE = re.compile(r"^(\d+)(?: \((\d+) instructions each on average\))?$")
 BYTES_RE = re.compile(r"^(\d+) (?:bytes )?\((\d+) KiB\)$")
 COMPRESS_USAGE = "error: compress: usage: compress status|stats|level|policy|budget ..."
-INJECT_USAGE = "error: inject: usage: inject <program> crash|stop|bitflip ... | log [n]"
+INJECT_USAGE = "error: inject: usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]"
 # A line per injection, as the host's campaign runner reads it.
 INJECTION_RE = re.compile(r"^#(\d+) (crash|stop|bitflip) (\S+) seed (\d+): (any|code|data|stack) "
                           r"at 0x([0-9a-f]+) bit ([0-7]) \(generation (\d+)\)$")
@@ -184,7 +184,7 @@ def help_for_each_command(context: Context) -> None:
     usages = {"restart": "usage: restart <program>", "caps": "usage: caps <program>",
               "bench": "usage: bench ipc [rounds]",
               "compress": "usage: compress status|stats|level|policy|budget ...",
-              "inject": "usage: inject <program> crash|stop|bitflip ... | log [n]"}
+              "inject": "usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]"}
     for command in COMMANDS:
         lines = lines_of(context.session.run(f"help {command}"))
         ensure(len(lines) >= 2 and lines[0].startswith(f"usage: {command}") and lines[1].strip(),
@@ -744,7 +744,7 @@ def inject_bad_input(context: Context) -> None:
         ("inject", INJECT_USAGE),
         (f"inject {PAGER_CLIENT}", INJECT_USAGE),
         (f"inject {PAGER_CLIENT} frobnicate",
-         "error: inject: unknown fault kind 'frobnicate' (crash, stop or bitflip)"),
+         "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate or drop)"),
         (f"inject {PAGER_CLIENT} crash 0", count),
         (f"inject {PAGER_CLIENT} crash 99", count),
         (f"inject {PAGER_CLIENT} crash data", "error: inject: crash takes no region (only "
@@ -807,7 +807,7 @@ def tab_completes_inject(context: Context) -> None:
     ensure(first == ["log"] + injector_targets(), f"inject <Tab>: {first}, expected log and "
            f"the injector's targets {injector_targets()}")
     kinds = tab_choices(context, f"inject {PAGER_CLIENT} ".encode())
-    ensure(kinds == ["crash", "stop", "bitflip"], f"inject {PAGER_CLIENT} <Tab>: {kinds}")
+    ensure(kinds == ["crash", "stop", "bitflip", "corrupt", "truncate", "drop"], f"inject {PAGER_CLIENT} <Tab>: {kinds}")
     regions = tab_choices(context, f"inject {PAGER_CLIENT} bitflip ".encode())
     ensure(regions == ["any", "code", "data", "stack"],
            f"inject {PAGER_CLIENT} bitflip <Tab>: {regions}")
