@@ -49,9 +49,11 @@ def _grid(title: str, rows: Sequence[str], columns: Sequence[str],
 def table(campaign: Campaign, elapsed: float) -> str:
     """The whole report."""
     results, options = campaign.results, campaign.options
-    kinds = [kind for kind in ("crash", "stop") if kind in faults.CAMPAIGNS[options.campaign]]
-    if "bitflip" in faults.CAMPAIGNS[options.campaign]:
-        kinds += [f"bitflip {region}" for region in faults.REGIONS]
+    drawn = faults.CAMPAIGNS[options.campaign]
+    kinds = []
+    for kind in faults.KINDS:  # (bit flips by region)
+        if kind in drawn:
+            kinds += [f"bitflip {r}" for r in faults.REGIONS] if kind == "bitflip" else [kind]
     targets = list(options.targets)
     out = [f"Fault campaign '{options.campaign}', seed {options.seed}: {len(results)} faults "
            f"({options.runs} runs of {options.faults_per_run}), {campaign.boots} boots, "
