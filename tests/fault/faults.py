@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import re
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+from injections import LINE_RE, Injection  # noqa: E402
 
 TARGETS = ("console", "pager", "memhog")  # what the injector's manifest entry grants it
-KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop")
+KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop")  # (injections.KINDS' order)
 IPC_KINDS = ("corrupt", "truncate", "drop")  # the target's next messages or replies
 REGIONS = ("code", "data", "stack", "any")
 CAMPAIGNS = {"crash": {"crash": 1}, "stop": {"stop": 1}, "bitflip": {"bitflip": 1},
@@ -25,10 +29,8 @@ CAMPAIGNS = {"crash": {"crash": 1}, "stop": {"stop": 1}, "bitflip": {"bitflip": 
              "ipc": {"corrupt": 1, "truncate": 1, "drop": 1}}
 BITFLIP_COUNTS = (1, 1, 1, 2, 4, 8)  # bits flipped by one bitflip command
 
-# One injection as the shell prints it, or as the injector logs it
-# ("injector: #3 bitflip 'memhog' seed 7: data at 0x40a1c3 bit 5 (generation 1)").
-INJECTION_RE = re.compile(r"#(\d+) ([a-z]+) '?([\w.-]+?)'? seed (\d+): (\w+) at "
-                          r"(?:0x)?([0-9a-fA-F]+) bit (\d+) \(generation (\d+)\)")
+# One injection as the shell prints it, or as the injector logs it.
+INJECTION_RE = LINE_RE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,20 +54,6 @@ class Fault:
     @property
     def label(self) -> str:
         return f"{self.kind} {self.region}" if self.region else self.kind
-
-
-@dataclasses.dataclass(frozen=True)
-class Injection:
-    """One injection the injector reports having done."""
-
-    sequence: int
-    kind: str
-    target: str
-    seed: int
-    region: str
-    address: int
-    bit: int
-    generation: int  # of the target when it was injected
 
 
 def plan(campaign: str, seed: int, count: int, targets: Sequence[str]) -> list[Fault]:
@@ -93,7 +81,5 @@ def injections(text: str) -> list[Injection]:
     found: dict[int, Injection] = {}
     for match in INJECTION_RE.finditer(text.replace("\r", "")):
         sequence = int(match.group(1))
-        found.setdefault(sequence, Injection(
-            sequence, match.group(2), match.group(3), int(match.group(4)), match.group(5),
-            int(match.group(6), 16), int(match.group(7)), int(match.group(8))))
+        found.setdefault(sequence, Injection.from_match(match))
     return [found[key] for key in sorted(found)]

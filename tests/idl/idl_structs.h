@@ -15,10 +15,11 @@
 #include <rayos/idl/predictor.h>
 #include <rayos/idl/profiler.h>
 #include <rayos/idl/txn.h>
+#include <rayos/idl/inject.h>
 
 // X(type) for every struct (not groups) of every schema file.
 #define RAYOS_IDL_ALL_STRUCTS(X)                                                                   \
     RAYOS_IDL_STRUCTS_common(X) RAYOS_IDL_STRUCTS_console(X) RAYOS_IDL_STRUCTS_init(X)             \
         RAYOS_IDL_STRUCTS_lb(X) RAYOS_IDL_STRUCTS_manifest(X) RAYOS_IDL_STRUCTS_monitor(X)         \
             RAYOS_IDL_STRUCTS_pager(X) RAYOS_IDL_STRUCTS_predictor(X)                              \
-                RAYOS_IDL_STRUCTS_profiler(X) RAYOS_IDL_STRUCTS_txn(X)
+                RAYOS_IDL_STRUCTS_profiler(X) RAYOS_IDL_STRUCTS_txn(X) RAYOS_IDL_STRUCTS_inject(X)

@@ -15,6 +15,7 @@
 #include <rayos/idl/predictor.h>
 #include <rayos/idl/profiler.h>
 #include <rayos/idl/txn.h>
+#include <rayos/idl/inject.h>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -96,6 +97,7 @@ TEST_CASE("every idl struct round-trips with libcapnp in both directions") {
     RAYOS_IDL_STRUCTS_predictor(RAYOS_ROUND_TRIP);
     RAYOS_IDL_STRUCTS_profiler(RAYOS_ROUND_TRIP);
     RAYOS_IDL_STRUCTS_txn(RAYOS_ROUND_TRIP);
+    RAYOS_IDL_STRUCTS_inject(RAYOS_ROUND_TRIP);
     // Every struct of every schema file is listed above: a new schema file
     // must be added here, which this count makes impossible to forget.
     size_t expected = 0;

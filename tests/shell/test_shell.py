@@ -31,7 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import qemu  # noqa: E402
+import injections  # noqa: E402
 from console_session import BANNER, Reply  # noqa: E402
+from injections import Injection  # noqa: E402
 from shell_suite import Check, CheckFailed, Context, ensure, run_checks  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,9 +87,8 @@ COUNT_COST_RE = re.compile(r"^(\d+)(?: \((\d+) instructions each on average\))?$
 BYTES_RE = re.compile(r"^(\d+) (?:bytes )?\((\d+) KiB\)$")
 COMPRESS_USAGE = "error: compress: usage: compress status|stats|level|policy|budget ..."
 INJECT_USAGE = "error: inject: usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]"
-# A line per injection, as the host's campaign runner reads it.
-INJECTION_RE = re.compile(r"^#(\d+) (crash|stop|bitflip) (\S+) seed (\d+): (any|code|data|stack) "
-                          r"at 0x([0-9a-f]+) bit ([0-7]) \(generation (\d+)\)$")
+# A line per injection, exactly (the host's campaign runner reads it).
+INJECTION_RE = re.compile(rf"^{injections.LINE_RE.pattern}$")
 STOP_TICKS = 50  # the injector's default stop
 
 
@@ -674,26 +675,11 @@ NOT_A_TARGET = "error: inject: not a program the injector's manifest entry grant
 FLIP = f"inject {PAGER_CLIENT} bitflip data 1 7"
 
 
-@dataclasses.dataclass(frozen=True)
-class Injection:
-    """A line of ``inject`` or ``inject log``."""
-
-    sequence: int
-    kind: str
-    target: str
-    seed: int
-    region: str
-    address: int
-    bit: int
-    generation: int
-
-
 def injection(line: str, what: str) -> Injection:
     match = INJECTION_RE.match(line)
     ensure(match, f"{what}: not '#<sequence> <kind> <target> seed <seed>: <region> at "
            f"0x<address> bit <bit> (generation <g>)': {line!r}")
-    g = match.groups()
-    return Injection(int(g[0]), g[1], g[2], int(g[3]), g[4], int(g[5], 16), int(g[6]), int(g[7]))
+    return Injection.from_match(match)
 
 
 def inject(context: Context, command: str, timeout: float | None = None) -> list[Injection]:
