@@ -166,6 +166,13 @@ CASES: tuple[Case, ...] = (
     Case("system.injector_basics", "init/init.elf", builds=("debug", "release"),
          modules=("tests/system/inject.manifest.bin", "tests/system/echo_program.elf",
                   "servers/injector/injector.elf", "tests/system/inject_driver.elf")),
+    # Regression (./rayos fault, mixed seed 13, fault 31): a console restarted
+    # while a byte waits in the UART gets it.
+    Case("system.console_restarted_with_input_pending", "init/init.elf", expect="success",
+         builds=("debug", "release"),
+         modules=("tests/system/console_restart.manifest.bin", "servers/console/console.elf",
+                  "servers/injector/injector.elf", "tests/system/console_restart_driver.elf"),
+         log_contains=(r"console_restart: the restarted console got the byte",)),
     Case("system.init_stops_on_a_bad_manifest", "init/init.elf", expect="guest-failure",
          modules=("tests/system/bad.manifest.bin", "tests/system/echo_program.elf",
                   "tests/system/echo_user.elf"),
