@@ -448,13 +448,8 @@ VoidResult System::kill(uint32_t index) {
     if (r.state != State::Running) return Error(abi::Status::InvalidArgument);
     // A real crash: the thread continues at the first user page, which is
     // never mapped, and its page fault reaches init like any other.
-    uint64_t tcb = r.loaded.tcb;
     inv::TcbRegisters regs{};
-    TRY(check(inv::tcb_suspend(tcb)));
-    int64_t redirected = inv::tcb_registers(tcb, regs);
-    if (redirected == 0) redirected = inv::tcb_write_registers(tcb, abi::kUserBase, regs.rsp, 0, 0);
-    TRY(check(inv::tcb_resume(tcb))); // (as it was, if that failed)
-    TRY(check(redirected));
+    TRY(check(inv::tcb_crash(r.loaded.tcb, regs)));
     print("init: killing '%s' (it jumps to %#lx, never mapped)\n", r.name, abi::kUserBase);
     return {};
 }

@@ -98,15 +98,8 @@ bool InjectorService::find_target(wire::Text name, Target& out) {
 
 bool InjectorService::crash(const Target& t, Record& r, const char*& why) {
     inv::TcbRegisters regs{};
-    if (inv::tcb_suspend(t.thread) != 0) {
-        why = "its thread cannot be suspended";
-        return false;
-    }
-    int64_t done = inv::tcb_registers(t.thread, regs);
-    if (done == 0) done = inv::tcb_write_registers(t.thread, abi::kUserBase, regs.rsp, 0, 0);
-    (void)inv::tcb_resume(t.thread);
-    if (done != 0) {
-        why = "its registers cannot be changed";
+    if (inv::tcb_crash(t.thread, regs) != 0) {
+        why = "its thread cannot be redirected";
         return false;
     }
     r.address = regs.rip;

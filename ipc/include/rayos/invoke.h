@@ -108,4 +108,16 @@ inline int64_t tcb_registers(uint64_t tcb, TcbRegisters& regs) {
     return r;
 }
 
+// Makes a thread crash for real: suspended, pointed at the first user page
+// (never mapped) and resumed, so its page fault takes the normal crash path
+// (init's kill, the fault injector's crash). `before` gets its registers.
+inline int64_t tcb_crash(uint64_t tcb, TcbRegisters& before) {
+    int64_t done = tcb_suspend(tcb);
+    if (done != 0) return done;
+    done = tcb_registers(tcb, before);
+    if (done == 0) done = tcb_write_registers(tcb, abi::kUserBase, before.rsp, 0, 0);
+    int64_t resumed = tcb_resume(tcb); // (as it was, if that failed)
+    return done != 0 ? done : resumed;
+}
+
 } // namespace rayos::inv
