@@ -44,6 +44,8 @@ MANIFEST = REPO / "init" / "system.manifest.txt"
 WAIT = 1.5  # s after an injection before the checks (a stop lasts 50 ticks)
 SETTLE_POLL = 0.5  # s between two `ps` while something is restarting
 SETTLE_LIMIT = 30.0  # s: restarting longer than this is stuck (back-offs are < 2 s)
+NOT_RUNNING = "that program is not running now"  # the injector's refusal
+NOT_RUNNING_TRIES = 4  # times a fault is typed while its target restarts
 PROGRESS_WAIT = 1.0  # s between the two `ps` that must show memhog's CPU time grow
 
 
@@ -55,10 +57,12 @@ class Options:
     faults_per_run: int = 6
     targets: tuple[str, ...] = faults.TARGETS
     timeout: float = 20.0  # s for any one command
+    batch: int = 1  # faults injected back to back before one check of the invariants
 
     def command_line(self) -> str:
         line = (f"./rayos fault --campaign {self.campaign} --seed {self.seed} --runs {self.runs} "
                 f"--faults-per-run {self.faults_per_run} --targets {','.join(self.targets)}")
+        line += f" --batch {self.batch}" if self.batch != Options.batch else ""
         return line + (f" --timeout {self.timeout:g}" if self.timeout != Options.timeout else "")
 
 
@@ -106,71 +110,95 @@ class Campaign:
         try:
             for start in range(0, len(plan), options.faults_per_run):
                 self._power_off()  # every run starts from a fresh boot
-                for fault in plan[start:start + options.faults_per_run]:
+                run = plan[start:start + options.faults_per_run]
+                for first in range(0, len(run), options.batch):
                     if self.system is None and not self._boot():
                         if len(self.boot_failures) >= 2:
                             return self.results
                         break
-                    result = self._inject(fault)
-                    self.say(report.fault_line(result))
-                    if not self._healthy(result):
-                        if result.violations:
-                            result.log = self._save_log(result)
+                    results = self._inject(run[first:first + options.batch])
+                    for result in results:
+                        self.say(report.fault_line(result))
+                    last = results[-1]
+                    if not self._healthy(last):
+                        if last.violations:
+                            last.log = self._save_log(last)
                         self._power_off()
         finally:
             self._power_off()
         return self.results
 
-    # --- one fault --------------------------------------------------------------
+    # --- one batch of faults ------------------------------------------------------
 
-    def _inject(self, fault: faults.Fault) -> Result:
+    def _inject(self, batch: list[faults.Fault]) -> list[Result]:
+        """Injects the faults of ``batch`` one after the other, then checks
+        the invariants once; violations go to the batch's last fault."""
         system, watch = self.system, self.watch
         assert system is not None
-        self.typed.append(fault.command)
-        result = Result(fault, self.boots, list(self.typed))
-        self.results.append(result)
-        self._by_index[fault.index] = result
+        results: list[Result] = []
         events: list[inv.Event] = []
-        mark = system.mark()
         lost, banners = system.prompt_lost, system.shell_restarts
         try:
-            reply = system.command(fault.command)
-            result.injected = faults.injections(reply) or faults.injections(system.log[mark:])
-            if result.injected:
+            for fault in batch:
+                self.typed.append(fault.command)
+                result = Result(fault, self.boots, list(self.typed))
+                results.append(result)
+                self.results.append(result)
+                self._by_index[fault.index] = result
+                for _ in range(NOT_RUNNING_TRIES):
+                    mark = system.mark()
+                    reply = system.command(fault.command)
+                    if NOT_RUNNING not in reply:
+                        break
+                    # Restarting after an earlier fault of the batch: soon again.
+                    row = system.ps((fault.target,)).get(fault.target)
+                    if row is None or row.state != "restarting":
+                        break
+                    system.wait(SETTLE_POLL)
+                result.injected = (faults.injections(reply)
+                                   or faults.injections(system.log[mark:]))
+                for injection in result.injected:
+                    watch.injected(injection.sequence, fault)
+                if not result.injected:
+                    result.details = [line for line in reply.split("\n") if line] or ["no reply"]
+                events += watch.scan(system.log, batch[:len(results)])
+            if any(result.injected for result in results):
                 system.wait(WAIT)
-                events += self._check(result)
-            else:
-                result.details = [line for line in reply.split("\n") if line] or ["no reply"]
+                events += self._check(results[-1], batch)
         except (Hang, Died) as error:
             kind = "hang" if isinstance(error, Hang) else "the machine stopped"
-            result.violations.append(f"{kind}: {error}")
-        events += watch.scan(system.log, fault)
+            results[-1].violations.append(f"{kind}: {error}")
+        done = batch[:len(results)]
+        last = results[-1]
+        events += watch.scan(system.log, done)
         panic = inv.panic_line(system.log)
         if panic is not None:
-            result.violations.append(f"kernel panic: {panic}")
+            last.violations.append(f"kernel panic: {panic}")
         elif not system.alive:
-            result.violations.append("QEMU exited")
+            last.violations.append("QEMU exited")
         for event in events:
             if event.what == "halt":
-                result.violations.append(f"the machine was powered off: {event.line}")
+                last.violations.append(f"the machine was powered off: {event.line}")
             elif event.what == "errors" and not event.explained:
-                result.violations.append(f"wrong data no bitflip explains: {event.line}")
-        self._account(result, events)
-        if result.violations:
-            result.live_flips = [f"#{index} ({name}, generation {generation})"
-                                 for index, name, generation in watch.live_flips()
-                                 if index != fault.index]
+                last.violations.append(f"wrong data no bitflip explains: {event.line}")
+        self._account(results, events)
+        if last.violations:
+            indices = {fault.index for fault in done}
+            last.live_flips = [f"#{index} ({name}, generation {generation})"
+                               for index, name, generation in watch.live_flips()
+                               if index not in indices]
         if system.prompt_lost > lost:
-            result.details.append("a prompt was lost (Enter typed again)")
+            last.details.append("a prompt was lost (Enter typed again)")
         if system.shell_restarts > banners:
-            result.details.append("the shell's banner came again")
-        if not result.injected and not result.violations:
-            result.outcome = inv.NOT_INJECTED
-        return result
+            last.details.append("the shell's banner came again")
+        for result in results:
+            if not result.injected and not result.violations:
+                result.outcome = inv.NOT_INJECTED
+        return results
 
-    def _check(self, result: Result) -> list[inv.Event]:
+    def _check(self, result: Result, batch: list[faults.Fault]) -> list[inv.Event]:
         """Invariants 2, 3 and 5 (and the events so far for 3 and 4)."""
-        system, fault = self.system, result.fault
+        system = self.system
         assert system is not None
         if system.uptime() < 0:
             if system.uptime() < 0:  # (once more: a line another program printed broke it)
@@ -184,7 +212,7 @@ class Campaign:
         events: list[inv.Event] = []
         rows = self._progress(result, self._settle(), events)
         for again in (True, False):
-            events += self.watch.scan(system.log, fault)
+            events += self.watch.scan(system.log, batch)
             problems = inv.supervision(rows, self.programs, events, system.log)
             if not problems or not again:
                 break
@@ -219,7 +247,7 @@ class Campaign:
         before, after = rows[name], later.get(name)
         if after is None or after.generation != before.generation or after.cpu > before.cpu:
             return later
-        flip = self.watch.explaining_flip(name, result.fault)
+        flip = self.watch.explaining_flip(name)
         line = (f"{name} made no progress in {PROGRESS_WAIT:g} s (CPU {after.cpu}, "
                 f"thread {after.thread})")
         if flip is None:
@@ -228,22 +256,25 @@ class Campaign:
             events.append(inv.Event("stalled", name, line, flip))
         return later
 
-    def _account(self, result: Result, events: list[inv.Event]) -> None:
-        """The outcome of this fault, and of earlier ones whose late effects
-        showed now."""
-        result.outcome = inv.classify(result.fault, events, result.violations, self.programs)
+    def _account(self, results: list[Result], events: list[inv.Event]) -> None:
+        """The outcome of each fault of a batch, and of earlier ones whose
+        late effects showed now."""
+        mine = {result.fault.index: result for result in results}
+        for result in results:
+            result.outcome = inv.classify(result.fault, events, result.violations, self.programs)
         for event in events:
-            if event.fault == result.fault.index:
+            if event.fault in mine:
                 if event.what != "restarted":
-                    result.details.append(event.line)
+                    mine[event.fault].details.append(event.line)
             elif event.fault in self._by_index:
                 earlier = self._by_index[event.fault]
                 outcome = inv.classify(earlier.fault, [event], [], self.programs)
                 self._note(earlier, outcome,
-                           f"{event.line} (seen after fault #{result.fault.index})")
-        if result.injected:
-            result.details += [f"{name} is {row.state}" for name, row in self._last_rows.items()
-                               if row.state != "running"]
+                           f"{event.line} (seen after fault #{results[-1].fault.index})")
+        last = results[-1]
+        if any(result.injected for result in results):
+            last.details += [f"{name} is {row.state}" for name, row in self._last_rows.items()
+                             if row.state != "running"]
 
     @staticmethod
     def _note(result: Result, outcome: str, detail: str) -> None:
@@ -314,6 +345,9 @@ def parse_options(argv: Optional[Sequence[str]]) -> tuple[Path, Options, bool]:
     parser.add_argument("--runs", type=int, default=Options.runs)
     parser.add_argument("--faults-per-run", type=int, default=Options.faults_per_run)
     parser.add_argument("--targets", default=",".join(faults.TARGETS))
+    parser.add_argument("--batch", type=int, default=Options.batch,
+                        help="faults injected back to back before each check of the invariants "
+                        "(default %(default)d)")
     parser.add_argument("--timeout", type=float, default=Options.timeout,
                         help="seconds any one command may take (default %(default)g)")
     parser.add_argument("--quiet", action="store_true", help="no line per fault, only the report")
@@ -322,10 +356,11 @@ def parse_options(argv: Optional[Sequence[str]]) -> tuple[Path, Options, bool]:
     unknown = [t for t in targets if t not in faults.TARGETS]
     if unknown or not targets:
         parser.error(f"--targets: one or more of {','.join(faults.TARGETS)}")
-    if args.runs < 1 or args.faults_per_run < 1 or args.seed < 0 or args.timeout <= 0:
-        parser.error("--runs and --faults-per-run are at least 1, --seed at least 0")
+    if (args.runs < 1 or args.faults_per_run < 1 or args.batch < 1 or args.seed < 0
+            or args.timeout <= 0):
+        parser.error("--runs, --faults-per-run and --batch are at least 1, --seed at least 0")
     options = Options(args.campaign, args.seed, args.runs, args.faults_per_run, targets,
-                      args.timeout)
+                      args.timeout, args.batch)
     return Path(args.build), options, args.quiet
 
 

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -138,46 +139,52 @@ class LogWatch:
         self.generations = {name: 1 for name in programs}
         self.flipped: dict[tuple[str, int], int] = {}  # (program, generation) -> fault
         self.position = 0  # how far the log was read
+        self.by_sequence: dict[int, int] = {}  # injection number -> fault
 
     def sync(self, generations: dict[str, int]) -> None:
         """Generations as ``ps`` showed them (a log line may have been torn)."""
         self.generations.update(generations)
 
-    def scan(self, log: str, fault: Fault) -> list[Event]:
-        """The events in the log since the last scan, ``fault`` being the
-        last one injected."""
+    def injected(self, sequence: int, fault: Fault) -> None:
+        """Injection ``sequence`` (the injector's number) belongs to ``fault``."""
+        self.by_sequence[sequence] = fault.index
+
+    def scan(self, log: str, batch: Sequence[Fault]) -> list[Event]:
+        """The events in the log since the last scan, ``batch`` being the
+        faults injected since the last check (the last one the latest)."""
         text, self.position = log[self.position:], len(log)
         # Only whole lines; the rest waits for the next scan.
         cut = text.rfind("\n") + 1
         self.position -= len(text) - cut
         events = []
         for line in text[:cut].replace("\r", "").split("\n"):
-            events += self._line(line, fault)
+            events += self._line(line, batch)
         return events
 
-    def _line(self, line: str, fault: Fault) -> list[Event]:
+    def _line(self, line: str, batch: Sequence[Fault]) -> list[Event]:
         # (The shell's reply and the injector's own log line say the same.)
         match = INJECTION_RE.search(line)
         if match:
             if match.group(2) == "bitflip":
-                self.flipped[(match.group(3), int(match.group(8)))] = fault.index
+                fault = self.by_sequence.get(int(match.group(1)), batch[-1].index)
+                self.flipped[(match.group(3), int(match.group(8)))] = fault
             return []
         if match := RESTARTING_RE.search(line):
             name = match.group(1)
-            owner = self._owner(name, fault)  # (the generation that ended)
+            owner = self._owner(name, batch)  # (the generation that ended)
             self.generations[name] = int(match.group(2) or match.group(3))
             return [Event("restarted", name, match.group(0), owner)]
         for what, regex in (("crashed", CRASHED_RE), ("failed", FAILED_RE),
                             ("exited", EXITED_CLEANLY_RE)):
             if match := regex.search(line):
                 name = match.group(1)
-                return [Event(what, name, line[match.start():].strip(), self._owner(name, fault))]
+                return [Event(what, name, line[match.start():].strip(), self._owner(name, batch))]
         if match := HALT_RE.search(line):
-            return [Event("halt", match.group(1), match.group(0), fault.index)]
+            return [Event("halt", match.group(1), match.group(0), batch[-1].index)]
         if (match := ERRORS_RE.search(line)) and int(match.group(1)) > 0:
-            flip = self.explaining_flip(WORKLOAD, fault)
+            flip = self.explaining_flip(WORKLOAD)
             return [Event("errors", WORKLOAD, line[match.start():].strip(),
-                          fault.index if flip is None else flip,
+                          batch[-1].index if flip is None else flip,
                           explained=flip is not None)]
         return []
 
@@ -188,24 +195,25 @@ class LogWatch:
                       for (name, generation), fault in self.flipped.items()
                       if self.generations.get(name) == generation)
 
-    def explaining_flip(self, name: str, fault: Fault) -> Optional[int]:
-        """The fault whose bitflip explains trouble in ``name`` now (this
-        one if it qualifies), or None."""
+    def explaining_flip(self, name: str) -> Optional[int]:
+        """The latest fault whose bitflip explains trouble in ``name`` now (a
+        bit flipped in its running generation or its pager's), or None."""
         suspects = [name] + ([self.programs[name].pager] if name in self.programs and
                              self.programs[name].pager else [])
         flips = [self.flipped[key] for key in ((s, self.generations.get(s, 0)) for s in suspects)
                  if key in self.flipped]
-        if fault.index in flips:
-            return fault.index
         return max(flips) if flips else None
 
-    def _owner(self, name: str, fault: Fault) -> int:
-        """The fault an event of program ``name`` counts for."""
+    def _owner(self, name: str, batch: Sequence[Fault]) -> int:
+        """The fault an event of program ``name`` counts for: the latest of
+        the batch into it or its pager, else the bitflip that explains it,
+        else the latest of the batch."""
         policy = self.programs.get(name)
-        if fault.target == name or (policy is not None and fault.target == policy.pager):
-            return fault.index
-        flip = self.explaining_flip(name, fault)
-        return fault.index if flip is None else flip
+        for fault in reversed(batch):
+            if fault.target == name or (policy is not None and fault.target == policy.pager):
+                return fault.index
+        flip = self.explaining_flip(name)
+        return batch[-1].index if flip is None else flip
 
 
 # --- invariants ---------------------------------------------------------------------
