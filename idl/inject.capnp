@@ -15,6 +15,8 @@ enum FaultKind {
   corrupt @3;  # received with one bit of the label or a register word flipped
   truncate @4; # received cut to a random shorter length
   drop @5;     # replies it sends are lost: the caller's call fails as if it had gone
+  delay @6;    # replies it sends reach the caller delayTicks late: silence, then the answer
+  starve @7;   # memory it asks for (untyped_retype) is refused, as if its quota had run out
 }
 
 enum Region {
@@ -28,10 +30,14 @@ struct InjectRequest {
   target @0 :Text;
   kind @1 :FaultKind;
   count @2 :UInt32;        # 1 .. 32 injections (a crash ends the request: the target is
-                           # gone); for corrupt, truncate and drop, the messages armed
+                           # gone); for corrupt, truncate, drop and delay the messages
+                           # armed, for starve the memory requests refused
   seed @3 :UInt64;         # the same seed, target and state give the same injections
   region @4 :Region;       # bitflip only
   stopTicks @5 :UInt32;    # stop only (0: 50 ticks)
+  address @6 :UInt64;      # bitflip only, count 1: flip bit `bit` (0 .. 7) of this byte of
+  bit @7 :UInt8;           #   its code, data or stack (a log line repeated); 0: the seed picks
+  delayTicks @8 :UInt32;   # delay only (0: 20 ticks; at most 1000)
 }
 
 # One injection as it was done (also in the log).
@@ -41,7 +47,8 @@ struct Injection {
   kind @2 :FaultKind;
   seed @3 :UInt64;         # the seed that reproduces this one injection
   region @4 :Region;       # where a bit was flipped
-  address @5 :UInt64;      # the byte flipped (bitflip), the rip it left (crash)
+  address @5 :UInt64;      # the byte flipped (bitflip), the rip it left (crash, stop),
+                           # the messages or requests armed (corrupt ... starve)
   bit @6 :UInt8;
   generation @7 :UInt32;   # of the target when it was injected
 }

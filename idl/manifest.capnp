@@ -5,6 +5,12 @@
 
 struct Manifest {
   programs @0 :List(Program);
+  # Every codeCheckTicks ticks init compares the next few read-only pages
+  # (code and constants, rayos::limits::kInitCodeCheckPages) of the running
+  # programs with their ELF files; a page that changed (a hardware fault, a
+  # bit the fault injector flipped) counts as a crash of its program.
+  # 0: no checks.
+  codeCheckTicks @1 :UInt32;
 }
 
 struct Program {

@@ -1,6 +1,7 @@
 // Starting the system a manifest describes (see system.h).
 #include "system.h"
 
+#include "code_image.h"
 #include "loader.h"
 
 #include "format.h"
@@ -141,6 +142,7 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
         while ((2ull << memory_bits) <= entries[i].memoryQuota())
             ++memory_bits;
         uint64_t module = TRY(find_module(boot, entries[i].module()));
+        r.module = module;
         uint64_t image = TRY(image_bytes(maker, boot, module, program::kCNodeRadix));
         uint8_t image_bits = 12;
         while ((1ull << image_bits) < image)
@@ -167,6 +169,11 @@ Result<uint32_t> System::start(ObjectMaker& maker, const abi::BootInfo& boot,
         route_faults(i);
     for (uint32_t i = 0; i < count_; ++i)
         TRY(init::start(programs_[i].loaded));
+    check_every_ = timer_ ? manifest.codeCheckTicks() : 0;
+    if (check_every_) {
+        check_due_ = uint64_t(sys::clock_ticks()) + check_every_;
+        arm_timer();
+    }
     return count_;
 }
 
@@ -508,11 +515,63 @@ void System::timer_fired() {
     uint64_t now = uint64_t(sys::clock_ticks());
     for (uint32_t i = 0; i < count_; ++i)
         if (programs_[i].state == State::Restarting && programs_[i].restart_due <= now) restart(i);
+    if (check_every_ && check_due_ <= now) {
+        check_code();
+        check_due_ = now + check_every_;
+    }
     arm_timer();
 }
 
+void System::check_code() {
+    alignas(4096) static uint8_t page[4096];
+    uint32_t left = limits::kInitCodeCheckPages;
+    // Each program once at most (the cursor may start in the middle of one).
+    for (uint32_t visited = 0; left > 0 && visited <= count_;) {
+        RunningProgram& r = programs_[check_program_];
+        const abi::ModuleInfo& module = boot_->modules[r.module];
+        auto file = module_bytes(*init_maker_, *boot_, r.module);
+        auto image = file ? elf::parse(file.value(), module.size,
+                                       {0x100000, kProgramStackTop - (1ull << 30)})
+                          : Result<elf::Image>(Error(file.error()));
+        uint64_t at = r.state == State::Running && image
+                          ? next_read_only_page(image.value(), check_page_)
+                          : 0;
+        if (at == 0) { // this program is done: the next one from its start
+            check_program_ = (check_program_ + 1) % count_;
+            check_page_ = 0;
+            ++visited;
+            continue;
+        }
+        check_page_ = at + sizeof page;
+        --left;
+        if (inv::vspace_read(r.loaded.vspace, at, reinterpret_cast<uint64_t>(page), sizeof page) <
+            0)
+            continue; // (not mapped: nothing to compare)
+        const elf::Image& elf = image.value();
+        for (size_t s = 0; s < elf.segment_count; ++s) {
+            const elf::Segment& segment = elf.segments[s];
+            if (!read_only(segment) || at + sizeof page <= segment.vaddr ||
+                at >= segment.vaddr + segment.memory_size)
+                continue;
+            int64_t offset = first_difference(file.value(), segment, at, page);
+            if (offset >= 0) {
+                corrupted(check_program_, at + uint64_t(offset));
+                break;
+            }
+        }
+    }
+}
+
+void System::corrupted(uint32_t index, uint64_t address) {
+    RunningProgram& r = programs_[index];
+    format_to(r.last_fault, sizeof(r.last_fault), "its code changed at %#lx", address);
+    print("init: '%s' crashed (%s: memory corrupted)\n", r.name, r.last_fault);
+    apply_policy(index, true);
+    check_page_ = 0;
+}
+
 void System::arm_timer() {
-    uint64_t next = 0;
+    uint64_t next = check_every_ ? check_due_ : 0;
     for (uint32_t i = 0; i < count_; ++i)
         if (programs_[i].state == State::Restarting &&
             (next == 0 || programs_[i].restart_due < next))

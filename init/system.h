@@ -49,6 +49,7 @@ struct RunningProgram {
     uint64_t fault_endpoint = 0; // its faults reach init here (badged)
     uint64_t handler_cap = 0;    // its faults reach its handler (faultEndpointOf) here
     Program loaded;
+    uint64_t module = 0; // its boot module (the ELF file its image came from)
     // Its server grants: the program reached, the slot of the program's
     // CSpace it is in, and init's copy of what it holds there (the server's
     // endpoint with client rights, badged with this program's index + 1, so
@@ -71,7 +72,8 @@ public:
     [[nodiscard]] Result<uint32_t> start(ObjectMaker& maker, const abi::BootInfo& boot,
                                          idl::manifest::Manifest::Reader manifest,
                                          uint64_t name_service, uint64_t timer);
-    // The back-off timer signalled: restart the programs that are due.
+    // The timer signalled: restart the programs that are due, and check
+    // the next pages of code (the manifest's codeCheckTicks).
     void timer_fired();
 
     // A program's thread faulted (`label` abi::kFault*, `vector`,
@@ -121,6 +123,11 @@ private:
     // its thread (addressSpaceOf, threadOf) get the new ones.
     void regrant_access(uint32_t index);
     void arm_timer();
+    // Compares the next limits::kInitCodeCheckPages read-only pages (code
+    // and constants) of the running programs, round robin, with their ELF
+    // files (code_image.h); a page that changed is a crash of its program.
+    void check_code();
+    void corrupted(uint32_t index, uint64_t address);
     // After a crash or exit: restart per the policy (with back-off) or not.
     void apply_policy(uint32_t index, bool crashed);
 
@@ -131,6 +138,10 @@ private:
     idl::manifest::Manifest::Reader manifest_;
     uint64_t name_service_ = 0;
     uint64_t timer_ = 0;
+    uint64_t check_every_ = 0; // ticks between two code checks (0: none)
+    uint64_t check_due_ = 0;   // tick of the next
+    uint32_t check_program_ = 0;
+    uint64_t check_page_ = 0; // where the next check starts in check_program_
 };
 
 // The boot module whose file name ends in ".manifest.bin", decoded

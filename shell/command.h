@@ -22,7 +22,7 @@ public:
 // "error: <name>: usage: <usage>").
 struct Parsed {
     Command* command = nullptr;
-    char error[96] = {};
+    char error[160] = {};
 };
 
 // An argument error (printf-style).

@@ -75,7 +75,7 @@ struct PagerStoreRow {
 
 // The fault injector (idl/inject.capnp), in the shell's own terms.
 // (In idl/inject.capnp's order.)
-enum class FaultKind : uint8_t { Crash, Stop, Bitflip, Corrupt, Truncate, Drop };
+enum class FaultKind : uint8_t { Crash, Stop, Bitflip, Corrupt, Truncate, Drop, Delay, Starve };
 enum class FaultRegion : uint8_t { Any, Code, Data, Stack };
 
 // What to inject: `count` injections of one kind into one program, from
@@ -87,6 +87,8 @@ struct FaultRequest {
     FaultRegion region = FaultRegion::Any; // bitflip only
     uint32_t count = 1;
     uint64_t seed = 0;
+    uint64_t address = 0; // bitflip at this byte (0: where the seed says) ...
+    uint8_t bit = 0;      // ... this bit of it
 };
 
 // One injection as the injector did it (and keeps it in its log).

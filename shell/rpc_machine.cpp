@@ -329,6 +329,8 @@ bool RpcMachine::inject(const FaultRequest& request, InjectionRow* done, uint32_
     params.set_seed(request.seed);
     params.set_region(idl::inject::Region(uint16_t(request.region)));
     params.set_stopTicks(0); // the injector's default
+    params.set_address(request.address);
+    params.set_bit(request.bit);
     auto result = call.send();
     if (!result) return injector_failed(result.error(), why);
     if (result->is_error()) return answer_failed(result->error(), why);

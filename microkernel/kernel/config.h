@@ -39,8 +39,10 @@ constexpr uint32_t kRevokeBudget = 256;
 constexpr uint64_t kMaxRetypeCount = 256;
 // The longest a notification timer may be set for (about 11 days at 100 Hz).
 constexpr uint64_t kMaxTimerTicks = 1ull << 27;
-// IPC fault injections armed on one thread at once (tcb_inject_ipc).
-constexpr uint64_t kMaxIpcInjections = 1024;
+// Fault injections armed on one thread at once (tcb_inject), and the
+// longest a delayed reply may be held (10 s at 100 Hz).
+constexpr uint64_t kMaxInjections = 1024;
+constexpr uint64_t kMaxInjectDelayTicks = 1000;
 
 // Initial user stack of init (top is exclusive; a guard page below and the
 // page above stay unmapped) and its thread block.

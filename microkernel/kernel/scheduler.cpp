@@ -103,8 +103,10 @@ void suspend(Thread* thread) {
     else if (thread->state == ThreadState::Ready)
         ready_queue.remove(thread);
     if (thread->state == ThreadState::BlockedIpc) {
+        // (A caller whose delayed reply is held has it: its call succeeded.)
+        bool answered = thread->ipc_wait == IpcWait::Delayed;
         ipc::cancel_thread(*thread);
-        thread->frame.rax = static_cast<uint64_t>(Status::Preempted);
+        thread->frame.rax = static_cast<uint64_t>(answered ? Status::Ok : Status::Preempted);
     }
     if (thread == cpu.current) account(thread);
     thread->state = ThreadState::Inactive;
@@ -146,6 +148,7 @@ void join(Thread* self, Thread* target, uint64_t result_address) {
 void on_timer_tick() {
     tick_count = tick_count + 1;
     notification::fire_due(tick_count);
+    ipc::release_delayed(tick_count);
     Thread* self = current();
     if (self && self->state == ThreadState::Running && --self->slice_left == 0)
         make_ready(self); // back of its level; resume() picks again

@@ -22,6 +22,28 @@ void wake(Thread& t, Status result, bool next = false) {
         sched::make_ready(&t);
 }
 
+// Callers whose reply arrived but is held (IpcWait::Delayed), linked by
+// ipc_next/ipc_prev (they are on no endpoint queue).
+Thread* delayed_head = nullptr;
+
+void hold(Thread& caller, uint64_t ticks) {
+    caller.ipc_wait = IpcWait::Delayed;
+    caller.delay_due = sched::ticks() + ticks;
+    caller.ipc_prev = nullptr;
+    caller.ipc_next = delayed_head;
+    if (delayed_head) delayed_head->ipc_prev = &caller;
+    delayed_head = &caller;
+}
+
+void unhold(Thread& t) {
+    if (t.ipc_prev)
+        t.ipc_prev->ipc_next = t.ipc_next;
+    else
+        delayed_head = t.ipc_next;
+    if (t.ipc_next) t.ipc_next->ipc_prev = t.ipc_prev;
+    t.ipc_next = t.ipc_prev = nullptr;
+}
+
 // Words 4.. of a long message, from the sender's IPC buffer to the
 // receiver's. If either buffer is not usable the receiver gets the message
 // cut to what travelled in registers (its info says so).
@@ -76,17 +98,16 @@ uint64_t injection_random(Thread& t) {
     return z ^ (z >> 31);
 }
 
-// Fault injection on a message `to` has just received (tcb_inject_ipc):
+// Fault injection on a message `to` has just received (tcb_inject):
 // one bit of its label or of a word in registers flipped, or its length cut.
 void damage_received(Thread& to) {
-    if (to.inject_mode != abi::IpcInjection::Corrupt &&
-        to.inject_mode != abi::IpcInjection::Truncate)
+    if (to.inject_mode != abi::Injection::Corrupt && to.inject_mode != abi::Injection::Truncate)
         return;
     --to.inject_count;
     uint64_t info = to.frame.rsi;
     uint64_t length = abi::MessageInfo::length(info);
     uint64_t random = injection_random(to);
-    if (to.inject_mode == abi::IpcInjection::Truncate) {
+    if (to.inject_mode == abi::Injection::Truncate) {
         uint64_t shorter = length ? random % length : 0;
         to.frame.rsi = (info & ~uint64_t(0x7F)) | shorter; // (length: info bits 0-6)
         return;
@@ -246,15 +267,32 @@ VoidResult reply(Thread& self, Reply& reply, bool replier_blocks) {
         answer_fault(self, *caller, replier_blocks);
         return {};
     }
-    if (self.inject_count && self.inject_mode == abi::IpcInjection::DropReply) {
+    if (self.inject_count && self.inject_mode == abi::Injection::DropReply) {
         // Fault injection: the reply is lost, as if the server had gone.
         --self.inject_count;
         wake(*caller, Status::InvalidCapability, replier_blocks);
         return {};
     }
     transfer(self, *caller, 0, (caller->ipc_call_rights & abi::rights::kGrantReply) != 0);
+    if (self.inject_count && self.inject_mode == abi::Injection::DelayReply) {
+        // Fault injection: the reply is there, but the caller waits on.
+        --self.inject_count;
+        hold(*caller, self.inject_delay);
+        return {};
+    }
     wake(*caller, Status::Ok, replier_blocks);
     return {};
+}
+
+void release_delayed(uint64_t now) {
+    for (Thread* t = delayed_head; t;) {
+        Thread* next = t->ipc_next;
+        if (t->delay_due <= now) {
+            unhold(*t);
+            wake(*t, Status::Ok);
+        }
+        t = next;
+    }
 }
 
 namespace {
@@ -317,6 +355,11 @@ void cancel_reply(Reply& reply) {
 
 void cancel_thread(Thread& t) {
     t.ipc_fault = false;
+    if (t.ipc_wait == IpcWait::Delayed) {
+        unhold(t);
+        t.ipc_wait = IpcWait::None;
+        return;
+    }
     if (t.ipc_wait == IpcWait::Wait) {
         notification::cancel_thread(t);
         return;

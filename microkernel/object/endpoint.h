@@ -64,8 +64,12 @@ bool deliver_exit(Thread& t, int64_t code);
 // InvalidCapability result.
 void cancel_endpoint(Endpoint& endpoint);
 void cancel_reply(Reply& reply);
-// Takes a stopping thread out of any IPC it is blocked in.
+// Takes a stopping thread out of any IPC it is blocked in (a caller whose
+// delayed reply is held has its reply: it is only let go early).
 void cancel_thread(Thread& thread);
+// Every timer tick: lets callers whose delayed replies are due go on
+// (fault injection, abi::Injection::DelayReply).
+void release_delayed(uint64_t now);
 
 } // namespace ipc
 } // namespace rayos

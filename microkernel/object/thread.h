@@ -30,11 +30,12 @@ struct Reply;
 // What a thread in ThreadState::BlockedIpc waits for.
 enum class IpcWait : uint8_t {
     None,
-    Send,  // queued on ipc_endpoint to deliver its message
-    Call,  // the same, then it waits for a reply
-    Recv,  // queued on ipc_endpoint for a message (ipc_reply: for a caller)
-    Reply, // waiting on the Reply object ipc_reply
-    Wait,  // queued on ipc_notification for a signal
+    Send,    // queued on ipc_endpoint to deliver its message
+    Call,    // the same, then it waits for a reply
+    Recv,    // queued on ipc_endpoint for a message (ipc_reply: for a caller)
+    Reply,   // waiting on the Reply object ipc_reply
+    Wait,    // queued on ipc_notification for a signal
+    Delayed, // its reply arrived, held until delay_due (fault injection)
 };
 
 enum class ThreadState : uint8_t {
@@ -109,11 +110,14 @@ public:
     // the thread goes on.
     bool ipc_fault = false;
     uint64_t fault_message[1 + abi::kMessageRegisters] = {}; // info, words
-    // IPC fault injection (tcb_inject_ipc): while `inject_count` > 0 its
-    // IPC takes the slow path, which damages the message (object/endpoint.cpp).
+    // Fault injection (tcb_inject): while `inject_count` > 0 its IPC takes
+    // the slow path, which damages, drops or delays the message
+    // (object/endpoint.cpp), or its retypes fail (Starve).
     uint64_t inject_count = 0;
-    abi::IpcInjection inject_mode = abi::IpcInjection::Off;
+    abi::Injection inject_mode = abi::Injection::Off;
     uint64_t inject_state = 0; // random state
+    uint64_t inject_delay = 0; // DelayReply: ticks each caller is held
+    uint64_t delay_due = 0;    // (IpcWait::Delayed) the tick it is released
 
     ThreadCounters counters{};
     uint64_t run_start_cycles = 0;

@@ -147,6 +147,7 @@ Result<uint64_t> inv_tcb_read_state(Thread&, Slot& invoked, InvocationArgs) {
             break;
         case IpcWait::Call:
         case IpcWait::Reply:
+        case IpcWait::Delayed: // (its reply is held: still in its call)
             activity = A::Calling;
             break;
         case IpcWait::Recv:
@@ -220,17 +221,21 @@ Result<uint64_t> inv_tcb_bind_notification(Thread& self, Slot& invoked, Invocati
     return 0;
 }
 
-Result<uint64_t> inv_tcb_inject_ipc(Thread& self, Slot& invoked, InvocationArgs args) {
+Result<uint64_t> inv_tcb_inject(Thread& self, Slot& invoked, InvocationArgs args) {
     Thread& t = thread_of(invoked);
-    auto mode = static_cast<abi::IpcInjection>(args[0]);
-    if (args[0] > uint64_t(abi::IpcInjection::DropReply))
-        return reject(self, Status::InvalidArgument, "unknown IPC injection mode");
-    if (mode != abi::IpcInjection::Off && (args[1] == 0 || args[1] > config::kMaxIpcInjections))
-        return reject(self, Status::InvalidArgument, "count must be 1 .. kMaxIpcInjections");
+    auto mode = static_cast<abi::Injection>(args[0]);
+    if (args[0] > uint64_t(abi::Injection::Starve))
+        return reject(self, Status::InvalidArgument, "unknown injection mode");
+    if (mode != abi::Injection::Off && (args[1] == 0 || args[1] > config::kMaxInjections))
+        return reject(self, Status::InvalidArgument, "count must be 1 .. kMaxInjections");
+    if (mode == abi::Injection::DelayReply &&
+        (args[3] == 0 || args[3] > config::kMaxInjectDelayTicks))
+        return reject(self, Status::InvalidArgument, "delay must be 1 .. kMaxInjectDelayTicks");
     uint64_t left = t.inject_count;
     t.inject_mode = mode;
-    t.inject_count = mode == abi::IpcInjection::Off ? 0 : args[1];
+    t.inject_count = mode == abi::Injection::Off ? 0 : args[1];
     t.inject_state = args[2];
+    t.inject_delay = mode == abi::Injection::DelayReply ? args[3] : 0;
     return left;
 }
 

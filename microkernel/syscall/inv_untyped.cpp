@@ -78,6 +78,11 @@ Result<uint64_t> inv_untyped_retype(Thread& self, Slot& invoked, InvocationArgs 
     if (type == ObjectType::VSpace && asid::free_count() < count)
         return reject(self, Status::LimitReached, "no free address-space identifier (kMaxAsids)");
 
+    if (self.inject_count && self.inject_mode == abi::Injection::Starve) {
+        // Fault injection: refused as if the memory had run out.
+        --self.inject_count;
+        return reject(self, Status::OutOfMemory, "memory refused (fault injection: starve)");
+    }
     Capability& region = invoked.cap;
     uint64_t watermark = invoked.has_children() ? region.word : 0; // nothing left: start over
     auto placement = untyped::place(region.size_bits, watermark, bits.value(), count);

@@ -2,6 +2,8 @@
 #include "uart.h"
 
 #include <rayos/invoke.h>
+#include <rayos/runtime.h>
+#include <rayos/syscall.h>
 
 namespace rayos::console {
 namespace {
@@ -15,15 +17,28 @@ constexpr uint16_t kLineStatus = 5; // bit 0 data ready, bit 5 transmit holding 
 constexpr uint8_t kDataReady = 0x01;
 constexpr uint8_t kTransmitEmpty = 0x20;
 
+// Once started, the console's port and IRQ capabilities cannot fail: if
+// one does, its own state is broken (a slot number or the port base went
+// wrong in memory). Carrying on would leave a console that runs but reads
+// or writes nothing, which no supervisor sees; stopping with an error
+// makes init start a fresh one.
+[[noreturn]] void broken(const char* what, int64_t status) {
+    print("console: %s failed (%s): its state is broken; stopping for a restart\n", what,
+          abi::status_name(sys::status(status)));
+    exit_thread(1);
+}
+
 } // namespace
 
 uint8_t Uart::in(uint16_t offset) {
     int64_t value = inv::ioport_in(ports_, base_ + offset, 1);
+    if (value < 0 && started_) broken("reading COM1", value);
     return value < 0 ? 0 : uint8_t(value);
 }
 
 void Uart::out(uint16_t offset, uint8_t value) {
-    (void)inv::ioport_out(ports_, base_ + offset, 1, value);
+    int64_t done = inv::ioport_out(ports_, base_ + offset, 1, value);
+    if (done < 0 && started_) broken("writing COM1", done);
 }
 
 bool Uart::start(uint64_t notification) {
@@ -37,6 +52,7 @@ bool Uart::start(uint64_t notification) {
     // brings them in.
     receive_interrupt(false);
     receive_interrupt(true);
+    started_ = true;
     ack();
     return true;
 }
@@ -76,7 +92,8 @@ void Uart::receive_interrupt(bool on) {
 }
 
 void Uart::ack() {
-    (void)inv::irq_handler_ack(irq_);
+    int64_t done = inv::irq_handler_ack(irq_);
+    if (done < 0 && started_) broken("acknowledging IRQ 4", done);
 }
 
 } // namespace rayos::console

@@ -20,6 +20,8 @@ public:
     [[nodiscard]] bool start(uint64_t notification);
     // Writes bytes, a "\n" not preceded by "\r" as "\r\n".
     void write(const char* text, size_t length);
+    // After start(), a port or IRQ invocation that fails stops the program
+    // with exit code 1 (fail-stop: init restarts it; uart.cpp says why).
     // Moves received bytes to out[0, capacity); returns how many (bytes
     // beyond `capacity` stay in the UART). Call after each interrupt, then
     // ack().
@@ -40,6 +42,7 @@ private:
     uint64_t irq_;
     uint16_t base_;
     char last_ = 0; // the last byte written
+    bool started_ = false;
 };
 
 } // namespace rayos::console

@@ -38,6 +38,10 @@ const char* kind_name(FaultKind kind) {
         return "truncate";
     case FaultKind::drop:
         return "drop";
+    case FaultKind::delay:
+        return "delay";
+    case FaultKind::starve:
+        return "starve";
     }
     return "?";
 }
@@ -146,6 +150,33 @@ bool InjectorService::bitflip(const Target& t, Region region, uint64_t seed, Rec
     random = mix(random);
     uint64_t address = start + random % (end - start);
     uint8_t bit = uint8_t(mix(random) % 8);
+    if (!flip(t, address, bit, why)) return false;
+    r.address = address;
+    r.bit = bit;
+    return true;
+}
+
+bool InjectorService::bitflip_at(const Target& t, uint64_t address, uint8_t bit, Record& r,
+                                 const char*& why) {
+    if (bit > 7) {
+        why = "bit must be 0 .. 7";
+        return false;
+    }
+    uint32_t which = 0;
+    while (which < 3 && !(address >= t.ranges[which][0] && address < t.ranges[which][1]))
+        ++which;
+    if (which == 3) {
+        why = "that address is not in the program's code, data or stack";
+        return false;
+    }
+    if (!flip(t, address, bit, why)) return false;
+    r.region = Region(which + 1);
+    r.address = address;
+    r.bit = bit;
+    return true;
+}
+
+bool InjectorService::flip(const Target& t, uint64_t address, uint8_t bit, const char*& why) {
     uint8_t byte = 0;
     if (inv::vspace_read(t.address_space, address, reinterpret_cast<uint64_t>(&byte), 1) != 1) {
         why = "its memory cannot be read there";
@@ -156,8 +187,6 @@ bool InjectorService::bitflip(const Target& t, Region region, uint64_t seed, Rec
         why = "its memory cannot be written there";
         return false;
     }
-    r.address = address;
-    r.bit = bit;
     return true;
 }
 
@@ -173,16 +202,36 @@ InjectorService::Record InjectorService::first_record(const Target& t, FaultKind
     return r;
 }
 
-bool InjectorService::arm_ipc(const Target& t, FaultKind kind, uint32_t count, uint64_t seed,
-                              Record& r, const char*& why) {
-    abi::IpcInjection mode = kind == FaultKind::corrupt    ? abi::IpcInjection::Corrupt
-                             : kind == FaultKind::truncate ? abi::IpcInjection::Truncate
-                                                           : abi::IpcInjection::DropReply;
-    if (inv::tcb_inject_ipc(t.thread, uint64_t(mode), count, seed) < 0) {
-        why = "the kernel refused to arm its IPC";
+bool InjectorService::armed_in_kernel(FaultKind kind) {
+    return kind == FaultKind::corrupt || kind == FaultKind::truncate || kind == FaultKind::drop ||
+           kind == FaultKind::delay || kind == FaultKind::starve;
+}
+
+bool InjectorService::arm(const Target& t, idl::inject::InjectRequest::Reader params, uint64_t seed,
+                          Record& r, const char*& why) {
+    abi::Injection mode = abi::Injection::Corrupt;
+    switch (params.kind()) {
+    case FaultKind::truncate:
+        mode = abi::Injection::Truncate;
+        break;
+    case FaultKind::drop:
+        mode = abi::Injection::DropReply;
+        break;
+    case FaultKind::delay:
+        mode = abi::Injection::DelayReply;
+        break;
+    case FaultKind::starve:
+        mode = abi::Injection::Starve;
+        break;
+    default:
+        break;
+    }
+    uint32_t ticks = params.delayTicks() ? params.delayTicks() : kDefaultDelayTicks;
+    if (inv::tcb_inject(t.thread, uint64_t(mode), params.count(), seed, ticks) < 0) {
+        why = "the kernel refused to arm its thread";
         return false;
     }
-    r.address = count;
+    r.address = params.count();
     return true;
 }
 
@@ -199,6 +248,8 @@ bool InjectorService::inject_one(const Target& t, FaultKind kind, Region region,
     case FaultKind::corrupt:
     case FaultKind::truncate:
     case FaultKind::drop:
+    case FaultKind::delay:
+    case FaultKind::starve:
         break;
     }
     why = "no such fault kind";
@@ -223,9 +274,19 @@ RpcError InjectorService::inject(rpc::CallContext&, idl::inject::InjectRequest::
         set_error(result.init_error(), ErrorCode::invalidArgument, "count must be 1 .. 32");
         return RpcError::Ok;
     }
-    if (uint16_t(params.kind()) > uint16_t(FaultKind::drop) ||
+    if (uint16_t(params.kind()) > uint16_t(FaultKind::starve) ||
         uint16_t(params.region()) > uint16_t(Region::stack)) {
         set_error(result.init_error(), ErrorCode::invalidArgument, "no such fault kind or region");
+        return RpcError::Ok;
+    }
+    if (params.delayTicks() > kMaxDelayTicks) {
+        set_error(result.init_error(), ErrorCode::invalidArgument, "delay must be 1 .. 1000 ticks");
+        return RpcError::Ok;
+    }
+    bool at = params.address() != 0;
+    if (at && (params.kind() != FaultKind::bitflip || count != 1)) {
+        set_error(result.init_error(), ErrorCode::invalidArgument,
+                  "an address is for one bitflip only");
         return RpcError::Ok;
     }
     Target t{};
@@ -241,14 +302,18 @@ RpcError InjectorService::inject(rpc::CallContext&, idl::inject::InjectRequest::
     Record records[kMaxCount];
     uint32_t done = 0;
     const char* why = "";
-    bool ipc = params.kind() == FaultKind::corrupt || params.kind() == FaultKind::truncate ||
-               params.kind() == FaultKind::drop;
-    for (uint32_t i = 0; i < (ipc ? 1 : count); ++i) {
+    bool armed = armed_in_kernel(params.kind());
+    for (uint32_t i = 0; i < (armed ? 1 : count); ++i) {
         uint64_t seed = i == 0 ? params.seed() : mix(params.seed() ^ (uint64_t(i) << 32));
-        bool injected = ipc ? (records[done] = first_record(t, params.kind(), seed),
-                               arm_ipc(t, params.kind(), count, seed, records[done], why))
-                            : inject_one(t, params.kind(), params.region(), seed,
-                                         params.stopTicks(), records[done], why);
+        bool injected = false;
+        if (armed || at) {
+            records[done] = first_record(t, params.kind(), seed);
+            injected = armed ? arm(t, params, seed, records[done], why)
+                             : bitflip_at(t, params.address(), params.bit(), records[done], why);
+        } else {
+            injected = inject_one(t, params.kind(), params.region(), seed, params.stopTicks(),
+                                  records[done], why);
+        }
         if (!injected) break;
         Record& r = records[done++];
         log_[sequence_ % kLogSize] = r;

@@ -13,7 +13,7 @@
 //   corrupt, truncate, drop
 //            its next `count` received messages get a bit flipped or are
 //            cut short, or replies it sends are lost (the kernel does it:
-//            tcb_inject_ipc on its thread)
+//            tcb_inject on its thread)
 //
 // Injection i of a request with seed S uses seed S for i = 0 and a seed
 // derived from S and i otherwise; every injection is logged with its own
@@ -33,6 +33,8 @@ public:
     static constexpr uint32_t kLogSize = 256;  // injections remembered
     static constexpr uint32_t kMaxStopped = 8; // stops waiting to be resumed
     static constexpr uint32_t kDefaultStopTicks = 50;
+    static constexpr uint32_t kDefaultDelayTicks = 20;
+    static constexpr uint32_t kMaxDelayTicks = 1000; // (the kernel's kMaxInjectDelayTicks)
 
     explicit InjectorService(uint64_t timer) : timer_(timer) {}
 
@@ -72,12 +74,19 @@ private:
     bool inject_one(const Target& t, idl::inject::FaultKind kind, idl::inject::Region region,
                     uint64_t seed, uint32_t stop_ticks, Record& record, const char*& why);
     Record first_record(const Target& t, idl::inject::FaultKind kind, uint64_t seed) const;
-    bool arm_ipc(const Target& t, idl::inject::FaultKind kind, uint32_t count, uint64_t seed,
-                 Record& r, const char*& why);
+    // corrupt, truncate, drop, delay, starve: the kernel arms the target's
+    // thread (tcb_inject) for its next `count` messages or memory requests.
+    static bool armed_in_kernel(idl::inject::FaultKind kind);
+    bool arm(const Target& t, idl::inject::InjectRequest::Reader params, uint64_t seed, Record& r,
+             const char*& why);
     bool crash(const Target& t, Record& r, const char*& why);
     bool stop(const Target& t, uint32_t ticks, Record& r, const char*& why);
     bool bitflip(const Target& t, idl::inject::Region region, uint64_t seed, Record& r,
                  const char*& why);
+    // The bit `bit` of the byte at `address` (a bitflip repeated from its
+    // log line); the region is the one the address is in.
+    bool bitflip_at(const Target& t, uint64_t address, uint8_t bit, Record& r, const char*& why);
+    static bool flip(const Target& t, uint64_t address, uint8_t bit, const char*& why);
     void arm_timer();
     static void fill(idl::inject::Injection::Builder out, const Record& r);
 

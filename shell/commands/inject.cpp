@@ -1,4 +1,5 @@
-// inject <program> crash|stop|bitflip [region] [count] [seed] | inject log [n]:
+// inject <program> crash|stop|bitflip [region] [count] [seed] | inject log [n]
+// (and the other kinds; kSpecs below says all):
 // software-implemented fault injection through the fault injector
 // (idl/inject.capnp, servers/injector/), reproducible from a seed.
 //
@@ -13,8 +14,12 @@ namespace {
 
 // Names of the wire's enums, in their order; nullptr-terminated (Tab
 // completion offers them).
-const char* const kKinds[] = {"crash", "stop", "bitflip", "corrupt", "truncate", "drop", nullptr};
+const char* const kKinds[] = {"crash", "stop",  "bitflip", "corrupt", "truncate",
+                              "drop",  "delay", "starve",  nullptr};
+constexpr uint32_t kKindCount = 8;
 const char* const kRegions[] = {"any", "code", "data", "stack", nullptr};
+// After bitflip: a region, or `at` an address.
+const char* const kBitflipWords[] = {"any", "code", "data", "stack", "at", nullptr};
 // What the first argument may be: `log`, or a program the injector's
 // manifest entry grants it (init/system.manifest.txt; the injector knows
 // them, but only it: a static list for Tab completion, checked against the
@@ -22,8 +27,10 @@ const char* const kRegions[] = {"any", "code", "data", "stack", nullptr};
 const char* const kFirstWords[] = {"log", "console", "pager", "memhog", nullptr};
 
 // The usage of each form (after "inject ").
-const char* const kFaultUsage = "<program> crash|stop|corrupt|truncate|drop [count] [seed]";
+const char* const kFaultUsage =
+    "<program> crash|stop|corrupt|truncate|drop|delay|starve [count] [seed]";
 const char* const kBitflipUsage = "<program> bitflip [code|data|stack|any] [count] [seed]";
+const char* const kBitflipAtUsage = "<program> bitflip at 0x<address> <bit>";
 const char* const kLogUsage = "log [n]";
 
 constexpr uint32_t kDefaultLog = 10;
@@ -40,7 +47,7 @@ InjectionRow* injection_rows() {
 
 void print_injection(Printer& out, const InjectionRow& r) {
     out.print("#%u %s %s seed %lu: %s at 0x%lx bit %u (generation %u)\n", r.sequence,
-              name_of(kKinds, 6, r.kind), r.target, r.seed, name_of(kRegions, 4, r.region),
+              name_of(kKinds, kKindCount, r.kind), r.target, r.seed, name_of(kRegions, 4, r.region),
               r.address, r.bit, r.generation);
 }
 
@@ -120,18 +127,51 @@ Parsed parse_log(const Words& words) {
     return parsed(new Log(last));
 }
 
+// A hexadecimal address (0x...) other than 0.
+bool parse_address(const char* word, uint64_t& out) {
+    if (word[0] != '0' || (word[1] != 'x' && word[1] != 'X') || !word[2]) return false;
+    uint64_t value = 0;
+    for (const char* c = word + 2; *c; ++c) {
+        uint64_t digit = *c >= '0' && *c <= '9'   ? uint64_t(*c - '0')
+                         : *c >= 'a' && *c <= 'f' ? uint64_t(*c - 'a' + 10)
+                         : *c >= 'A' && *c <= 'F' ? uint64_t(*c - 'A' + 10)
+                                                  : 16;
+        if (digit == 16 || value >> 60) return false;
+        value = value << 4 | digit;
+    }
+    out = value;
+    return value != 0;
+}
+
+// inject <program> bitflip at 0x<address> <bit>
+Parsed parse_bitflip_at(const Words& words, FaultRequest request) {
+    if (words.count != 6) return usage(kBitflipAtUsage);
+    if (!parse_address(words.word[4], request.address))
+        return parse_error("address must be a hexadecimal number such as 0x401a2c");
+    const char* bit = words.word[5];
+    if (bit[0] < '0' || bit[0] > '7' || bit[1]) return parse_error("bit must be 0 to 7");
+    request.bit = uint8_t(bit[0] - '0');
+    if (!copy_name(request.target, words.word[1])) return parse_error("%s", kNotATarget);
+    auto* command = new Inject;
+    command->request_ = request;
+    command->seeded_ = false;
+    return parsed(command);
+}
+
 Parsed parse_inject(const Words& words) {
     if (words.count < 2) return usage_error();
     if (strcmp(words.word[1], "log") == 0) return parse_log(words);
     if (words.count < 3) return usage_error();
     int kind = index_of(kKinds, words.word[2]);
     if (kind < 0)
-        return parse_error(
-            "unknown fault kind '%.20s' (crash, stop, bitflip, corrupt, truncate or drop)",
-            words.word[2]);
+        return parse_error("unknown fault kind '%.20s' (crash, stop, bitflip, corrupt, "
+                           "truncate, drop, delay or starve)",
+                           words.word[2]);
     FaultRequest request;
     request.kind = FaultKind(kind);
     bool bitflip = request.kind == FaultKind::Bitflip;
+    if (bitflip && words.count > 3 && strcmp(words.word[3], "at") == 0)
+        return parse_bitflip_at(words, request);
     uint32_t next = 3; // the word after the kind (and the region)
     if (next < words.count) {
         int region = index_of(kRegions, words.word[next]);
@@ -160,12 +200,13 @@ Parsed parse_inject(const Words& words) {
 void complete_inject(const Words& words, uint32_t position, Machine*, const Offer& offer) {
     if (strcmp(words.word[1], "log") == 0) return;
     if (position == 2) return offer_all(offer, kKinds);
-    if (position == 3 && strcmp(words.word[2], "bitflip") == 0) offer_all(offer, kRegions);
+    if (position == 3 && strcmp(words.word[2], "bitflip") == 0) offer_all(offer, kBitflipWords);
 }
 
 const CommandSpec kSpecs[] = {
-    {"inject", "inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]",
-     "inject faults into a program: crash, stop, flip bits, damage its IPC",
+    {"inject",
+     "inject <program> crash|stop|bitflip|corrupt|truncate|drop|delay|starve ... | log [n]",
+     "inject faults into a program: crash, stop, flip bits, damage its IPC, starve it",
      "inject <program> crash [count] [seed]: points the program's thread at an unmapped "
      "page; the fault it cannot handle is a crash like any other, which init's supervision "
      "deals with (one injection per request: the program is gone after it).\n"
@@ -173,9 +214,15 @@ const CommandSpec kSpecs[] = {
      "meet silence meanwhile).\n"
      "  inject <program> bitflip [code|data|stack|any] [count] [seed]: flips one bit of a "
      "byte in its code, data or stack (any unless given: the seed chooses).\n"
+     "  inject <program> bitflip at 0x<address> <bit>: flips that bit of that byte (a line "
+     "of the log repeated exactly).\n"
      "  inject <program> corrupt|truncate|drop [count] [seed]: its next count messages "
      "arrive with one bit flipped or cut short, or count of its replies are lost (the "
      "caller's call fails as if the program had gone); one line, whose address is count.\n"
+     "  inject <program> delay [count] [seed]: its next count replies reach their callers "
+     "20 ticks late.\n"
+     "  inject <program> starve [count] [seed]: its next count requests for memory "
+     "(untyped_retype) are refused as if its quota had run out.\n"
      "  count is 1 to 32 (1 unless given), seed a decimal number (a fresh one unless given). "
      "Each injection done is one line: #<sequence> <kind> <program> seed <seed>: <region> at "
      "0x<address> bit <bit> (generation <g>), with the address flipped or the thread's rip; "

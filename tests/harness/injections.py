@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop")
+KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop", "delay", "starve")
 REGIONS = ("any", "code", "data", "stack")
 # Groups: sequence, kind, program, seed, region, address (hex), bit, generation.
 LINE_RE = re.compile(rf"#(\d+) ({'|'.join(KINDS)}) '?([\w.-]+?)'? seed (\d+): "

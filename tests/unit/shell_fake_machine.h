@@ -269,7 +269,8 @@ struct FakeMachine final : Machine {
         return true;
     }
     static std::string request_text(const FaultRequest& r) {
-        const char* kinds[] = {"crash", "stop", "bitflip", "corrupt", "truncate", "drop"};
+        const char* kinds[] = {"crash",    "stop", "bitflip", "corrupt",
+                               "truncate", "drop", "delay",   "starve"};
         const char* regions[] = {"any", "code", "data", "stack"};
         return std::string("inject ") + r.target + " " + kinds[int(r.kind)] + " " +
                regions[int(r.region)] + " " + std::to_string(r.count) + " " +
@@ -305,6 +306,20 @@ struct FakeMachine final : Machine {
             r.address = t.rip;
             return true;
         case FaultKind::Bitflip: {
+            if (request.address) { // one byte, named
+                uint32_t which = 0;
+                while (which < 3 && !(request.address >= t.ranges[which][0] &&
+                                      request.address < t.ranges[which][1]))
+                    ++which;
+                if (which == 3) {
+                    why = "that address is not in the program's code, data or stack";
+                    return false;
+                }
+                r.region = FaultRegion(which + 1);
+                r.address = request.address;
+                r.bit = request.bit;
+                return true;
+            }
             uint64_t random = mix(seed);
             uint32_t which = request.region == FaultRegion::Any ? uint32_t(random % 3)
                                                                 : uint32_t(request.region) - 1;
@@ -321,6 +336,8 @@ struct FakeMachine final : Machine {
         case FaultKind::Corrupt:
         case FaultKind::Truncate:
         case FaultKind::Drop:
+        case FaultKind::Delay:
+        case FaultKind::Starve:
             r.address = request.count; // the messages armed, in one line
             return true;
         }

@@ -18,7 +18,7 @@ using namespace shell_test;
 namespace {
 
 const char* const kUsage = "error: inject: usage: inject <program> "
-                           "crash|stop|bitflip|corrupt|truncate|drop ... | log [n]\n";
+                           "crash|stop|bitflip|corrupt|truncate|drop|delay|starve ... | log [n]\n";
 const char* const kNotATarget =
     "error: inject: not a program the injector's manifest entry grants it\n";
 const char* const kDown = "error: inject: the injector is not answering (the IPC failed: no "
@@ -86,16 +86,20 @@ TEST_CASE("inject: in help, with every form") {
     REQUIRE(find_command("inject") != nullptr);
     Run all = run(m, "help");
     CHECK(all.out.find("\n  inject     inject faults into a program: crash, stop, flip bits, "
-                       "damage its IPC\n") != std::string::npos);
+                       "damage its IPC, starve it\n") != std::string::npos);
     Run one = run(m, "help inject");
     CHECK(one.ok);
     CHECK(one.out.rfind(
-              "usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]\n"
+              "usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop|delay|starve ... | "
+              "log [n]\n"
               "  inject <program> crash [count] [seed]: ",
               0) == 0);
-    for (const char* form : {"\n  inject <program> stop [count] [seed]: ",
-                             "\n  inject <program> bitflip [code|data|stack|any] [count] [seed]: ",
-                             "\n  inject log [n]: ", "docs/FAULTS.md"})
+    for (const char* form :
+         {"\n  inject <program> stop [count] [seed]: ",
+          "\n  inject <program> bitflip [code|data|stack|any] [count] [seed]: ",
+          "\n  inject <program> bitflip at 0x<address> <bit>: ",
+          "\n  inject <program> delay [count] [seed]: ",
+          "\n  inject <program> starve [count] [seed]: ", "\n  inject log [n]: ", "docs/FAULTS.md"})
         CHECK(one.out.find(form) != std::string::npos);
     CHECK(m.calls.empty());
 }
@@ -105,17 +109,19 @@ TEST_CASE("inject: wrong arguments get one error line and ask the injector nothi
     // Words missing, or not a fault kind.
     CHECK(error_of(m, "inject") == kUsage);
     CHECK(error_of(m, "inject memhog") == kUsage);
-    CHECK(error_of(m, "inject memhog frobnicate") ==
-          "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate "
-          "or drop)\n");
-    CHECK(error_of(m, "inject memhog CRASH") == "error: inject: unknown fault kind 'CRASH' (crash, "
-                                                "stop, bitflip, corrupt, truncate or drop)\n");
+    CHECK(
+        error_of(m, "inject memhog frobnicate") ==
+        "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate, "
+        "drop, delay or starve)\n");
+    CHECK(error_of(m, "inject memhog CRASH") ==
+          "error: inject: unknown fault kind 'CRASH' (crash, "
+          "stop, bitflip, corrupt, truncate, drop, delay or starve)\n");
     CHECK(error_of(m, "inject memhog " + std::string(100, 'k')) ==
           "error: inject: unknown fault kind '" + std::string(20, 'k') +
-              "' (crash, stop, bitflip, corrupt, truncate or drop)\n");
+              "' (crash, stop, bitflip, corrupt, truncate, drop, delay or starve)\n");
     CHECK(error_of(m, "inject crash memhog") ==
-          "error: inject: unknown fault kind 'memhog' (crash, stop, bitflip, corrupt, truncate or "
-          "drop)\n");
+          "error: inject: unknown fault kind 'memhog' (crash, stop, bitflip, corrupt, truncate, "
+          "drop, delay or starve)\n");
     // Counts and seeds.
     const std::string count = "error: inject: count must be a number from 1 to 32\n";
     for (const char* word : {"0", "33", "99", "x", "-1", "1.5", "99999999999999999999"}) {
@@ -133,12 +139,12 @@ TEST_CASE("inject: wrong arguments get one error line and ask the injector nothi
         CHECK(error_of(m, std::string("inject memhog bitflip stack 2 ") + word) == seed);
     }
     // Too many words, for each form.
-    CHECK(
-        error_of(m, "inject memhog crash 1 2 3") ==
-        "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop [count] [seed]\n");
-    CHECK(
-        error_of(m, "inject memhog stop 1 2 3") ==
-        "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop [count] [seed]\n");
+    CHECK(error_of(m, "inject memhog crash 1 2 3") ==
+          "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop|delay|starve "
+          "[count] [seed]\n");
+    CHECK(error_of(m, "inject memhog stop 1 2 3") ==
+          "error: inject: usage: inject <program> crash|stop|corrupt|truncate|drop|delay|starve "
+          "[count] [seed]\n");
     const std::string bitflip =
         "error: inject: usage: inject <program> bitflip [code|data|stack|any] [count] [seed]\n";
     CHECK(error_of(m, "inject memhog bitflip 1 2 3") == bitflip);
@@ -301,11 +307,12 @@ TEST_CASE("inject log: the last n, oldest first") {
                                               "injection log 1"});
 }
 
-TEST_CASE("completion: inject's programs and log, fault kinds, regions") {
+TEST_CASE("completion: inject's programs and log, fault kinds, regions and at") {
     FakeMachine m;
     const std::vector<std::string> first{"log", "console", "pager", "memhog"};
-    const std::vector<std::string> kinds{"crash", "stop", "bitflip", "corrupt", "truncate", "drop"};
-    const std::vector<std::string> regions{"any", "code", "data", "stack"};
+    const std::vector<std::string> kinds{"crash",    "stop", "bitflip", "corrupt",
+                                         "truncate", "drop", "delay",   "starve"};
+    const std::vector<std::string> regions{"any", "code", "data", "stack", "at"};
     auto r = completions(&m, "inj");
     CHECK(std::find(r.begin(), r.end(), "inject") != r.end());
     CHECK(completions(&m, "inject ") == first);
@@ -334,4 +341,44 @@ TEST_CASE("inject: IPC faults arm the next messages in one request, one line") {
     }
     CHECK(error_of(m, "inject console corrupt data 1 2") ==
           "error: inject: corrupt takes no region (only bitflip does)\n");
+}
+
+TEST_CASE("inject: delay and starve arm the program in one line; bitflip at flips one named bit") {
+    FakeMachine m;
+    Run delay = run(m, "inject pager delay 3 11");
+    CHECK(delay.ok);
+    CHECK(delay.out == "#0 delay pager seed 11: any at 0x3 bit 0 (generation 1)\n");
+    Run starve = run(m, "inject pager starve 2 12");
+    CHECK(starve.ok);
+    CHECK(starve.out == "#1 starve pager seed 12: any at 0x2 bit 0 (generation 1)\n");
+    const FakeTarget& memhog = target(m, "memhog");
+    uint64_t byte = memhog.ranges[1][0] + 5; // in its data
+    char line[80];
+    snprintf(line, sizeof line, "inject memhog bitflip at 0x%lx 6", (unsigned long)byte);
+    Run at = run(m, line);
+    CHECK(at.ok);
+    char expected[120];
+    snprintf(expected, sizeof expected, "data at 0x%lx bit 6 (generation 1)\n",
+             (unsigned long)byte);
+    CHECK(at.out.find(expected) != std::string::npos);
+    CHECK(m.injector_log.back().address == byte);
+    CHECK(m.injector_log.back().bit == 6);
+    const std::string at_usage = "error: inject: usage: inject <program> bitflip at 0x<address> "
+                                 "<bit>\n";
+    CHECK(error_of(m, "inject memhog bitflip at") == at_usage);
+    CHECK(error_of(m, "inject memhog bitflip at 0x1000") == at_usage);
+    CHECK(error_of(m, "inject memhog bitflip at 0x1000 1 2") == at_usage);
+    const std::string address =
+        "error: inject: address must be a hexadecimal number such as 0x401a2c\n";
+    for (const char* word : {"4096", "0x", "0x0", "0xg1", "0x12345678901234567"})
+        CHECK(error_of(m, std::string("inject memhog bitflip at ") + word + " 1") == address);
+    for (const char* word : {"8", "-1", "01", "x"})
+        CHECK(error_of(m, std::string("inject memhog bitflip at 0x1000 ") + word) ==
+              "error: inject: bit must be 0 to 7\n");
+    size_t calls = m.calls.size();
+    CHECK(error_of(m, "inject memhog bitflip at 0x10 1") ==
+          "error: inject: that address is not in the program's code, data or stack\n");
+    CHECK(m.calls.size() == calls + 1); // (the injector's refusal)
+    CHECK(error_of(m, "inject memhog delay data") ==
+          "error: inject: delay takes no region (only bitflip does)\n");
 }

@@ -25,6 +25,11 @@ constexpr size_t kHeapBytes = 256 * 1024;
 constexpr uint64_t kFirstAllocatableSlot = 1024;
 constexpr uint64_t kAllocatableSlots = 2048;
 
+// Init's check of the programs' code (the manifest's codeCheckTicks): the
+// read-only pages it compares with their ELF files each time (about 6,000
+// instructions a page), round robin over the running programs.
+constexpr uint32_t kInitCodeCheckPages = 8;
+
 // The console server (servers/console): keyboard bytes buffered until a
 // read takes them (more wait in the UART), the most one read
 // returns, the callers that may wait in read at once, and the longest text

@@ -140,17 +140,22 @@ constexpr uint64_t kFaultExit = 3;
 constexpr uint64_t kFaultResume = 0;
 constexpr uint64_t kFaultStop = 1;
 
-// IPC fault injection on a thread (tcb_inject_ipc): what happens to the
-// next `count` messages it receives (Corrupt: one random bit of the label
-// or of a word that travels in registers flipped; Truncate: its length cut
-// to a random shorter one) or replies it sends (DropReply: the reply is
-// thrown away and the caller's call fails with InvalidCapability, as if the
-// server had gone away in mid-call). Off cancels what is left.
-enum class IpcInjection : uint64_t {
+// Fault injection on a thread (tcb_inject): what happens to the next
+// `count` messages it receives (Corrupt: one random bit of the label or of
+// a word that travels in registers flipped; Truncate: its length cut to a
+// random shorter one), replies it sends (DropReply: the reply is thrown
+// away and the caller's call fails with InvalidCapability, as if the
+// server had gone away in mid-call; DelayReply: the reply reaches the
+// caller, but the caller stays blocked for `ticks` more) or untyped_retype
+// calls it makes (Starve: refused with OutOfMemory, as if its memory had
+// run out). Off cancels what is left.
+enum class Injection : uint64_t {
     Off = 0,
     Corrupt = 1,
     Truncate = 2,
     DropReply = 3,
+    DelayReply = 4,
+    Starve = 5,
 };
 
 // clock_ticks and notification timers count ticks of the kernel's timer,
