@@ -21,12 +21,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 from injections import LINE_RE, Injection  # noqa: E402
 
 TARGETS = ("console", "pager", "memhog")  # what the injector's manifest entry grants it
-KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop")  # (injections.KINDS' order)
-IPC_KINDS = ("corrupt", "truncate", "drop")  # the target's next messages or replies
+KINDS = ("crash", "stop", "bitflip", "corrupt", "truncate", "drop", "delay",
+         "starve")  # (injections.KINDS' order)
+# Armed in the kernel for the target's next `count` messages, replies or
+# memory requests (one injection line each).
+ARMED_KINDS = ("corrupt", "truncate", "drop", "delay", "starve")
 REGIONS = ("code", "data", "stack", "any")
 CAMPAIGNS = {"crash": {"crash": 1}, "stop": {"stop": 1}, "bitflip": {"bitflip": 1},
-             "mixed": {"crash": 1, "stop": 1, "bitflip": 2},
-             "ipc": {"corrupt": 1, "truncate": 1, "drop": 1}}
+             "mixed": {"crash": 2, "stop": 2, "bitflip": 4, "corrupt": 1, "truncate": 1,
+                       "drop": 1, "delay": 1, "starve": 1},
+             "ipc": {"corrupt": 1, "truncate": 1, "drop": 1, "delay": 1},
+             "starve": {"starve": 1}}
 BITFLIP_COUNTS = (1, 1, 1, 2, 4, 8)  # bits flipped by one bitflip command
 
 # One injection as the shell prints it, or as the injector logs it.
@@ -47,7 +52,7 @@ class Fault:
         """The shell command that injects this fault."""
         if self.kind == "bitflip":
             return f"inject {self.target} bitflip {self.region} {self.count} {self.seed}"
-        if self.kind in IPC_KINDS:
+        if self.kind in ARMED_KINDS:
             return f"inject {self.target} {self.kind} {self.count} {self.seed}"
         return f"inject {self.target} {self.kind} 1 {self.seed}"
 
@@ -69,7 +74,7 @@ def plan(campaign: str, seed: int, count: int, targets: Sequence[str]) -> list[F
         bits = rng.choice(BITFLIP_COUNTS)
         injection_seed = rng.getrandbits(64)
         bitflip = kind == "bitflip"
-        count = bits if bitflip else (1 + bits % 4 if kind in IPC_KINDS else 1)
+        count = bits if bitflip else (1 + bits % 4 if kind in ARMED_KINDS else 1)
         faults.append(Fault(index, target, kind, region if bitflip else "", count,
                             injection_seed))
     return faults
