@@ -966,6 +966,85 @@ def binary_bytes_ignored(context: Context) -> None:
     ensure(reply.output == "", f"a line of binary bytes printed {reply.output!r}")
 
 
+# --- regressions: faults campaigns found --------------------------------------------
+
+CONSOLE_ELF = Path("servers") / "console" / "console.elf"
+UART_SYMBOL = "main::uart"  # console's static Uart: ports_, irq_ (+8), base_ (+16) ...
+UART_IRQ_OFFSET = 8
+RECEIVE_SYMBOL = "rayos::console::ConsoleService::receive()"
+CHECK_TIMEOUT = 20.0  # init compares every program's code in well under a second
+
+
+def symbol_address(context: Context, symbol: str) -> int:
+    """Where ``symbol`` (demangled) is in the console's ELF file."""
+    elf = context.build / CONSOLE_ELF
+    out = subprocess.run(["nm", "-C", str(elf)], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        fields = line.split(maxsplit=2)
+        if len(fields) == 3 and fields[2] == symbol:
+            return int(fields[0], 16)
+    raise CheckFailed(f"{elf}: no symbol {symbol!r}")
+
+
+def wait_for_console_generation(context: Context, generation: int, what: str) -> None:
+    """The console runs in ``generation`` (typing Enter until the shell answers)."""
+    session = context.session
+    deadline = time.monotonic() + KILL_TIMEOUT
+    while True:
+        try:
+            session.send_keys(ENTER)
+            session.expect_prompt(2.0)
+            if server_row(context) == (generation, "running"):
+                break
+        except Exception:  # noqa: BLE001 (the prompt went with the old console)
+            pass
+        ensure(time.monotonic() < deadline, f"{what}: the console is not running in "
+               f"generation {generation} after {KILL_TIMEOUT:g} s")
+    session.wait_quiet(1.0, 15.0)
+    session.discard_pending()
+
+
+def console_deaf_after_irq_slot_bitflip(context: Context) -> None:
+    # mixed seed 23, fault 16: a bit flipped in the console's data, the slot
+    # of its IRQ capability, left it running but deaf (every irq_handler_ack
+    # failed, it did not crash, init saw nothing). It now stops with an error
+    # when its port or IRQ capability fails, and init restarts it.
+    generation, _ = server_row(context)
+    address = symbol_address(context, UART_SYMBOL) + UART_IRQ_OFFSET
+    command = f"inject console bitflip at {address:#x} 0"
+    expect_injection(inject(context, command), command, kind="bitflip", target="console",
+                     region="data", address=address, bit=0, generation=generation)
+    # The next key raises the IRQ; acknowledging it fails.
+    session = context.session
+    session.send_keys(ENTER)
+    session.wait_until(lambda text: "init: 'console' exited with an error" in text,
+                       KILL_TIMEOUT, "the console stopping with an error")
+    ensure("console: acknowledging IRQ 4 failed" in session.log,
+           "the console did not say which capability failed")
+    wait_for_console_generation(context, generation + 1, command)
+    expect_uptime_answers(context)
+
+
+def console_garbled_after_code_bitflip(context: Context) -> None:
+    # mixed seed 22, fault 5: a bit flipped in the console's receive code
+    # garbled every key while it ran on. Init now compares the programs'
+    # code with their ELF files (codeCheckTicks) and restarts the one whose
+    # code changed, before it runs that code: no key is typed meanwhile.
+    generation, _ = server_row(context)
+    address = symbol_address(context, RECEIVE_SYMBOL) + 4
+    command = f"inject console bitflip at {address:#x} 3"
+    expect_injection(inject(context, command), command, kind="bitflip", target="console",
+                     region="code", address=address, bit=3, generation=generation)
+    expected = f"init: 'console' crashed (its code changed at {address:#x}: memory corrupted)"
+    context.session.wait_until(lambda text: expected in text, CHECK_TIMEOUT, repr(expected))
+    wait_for_console_generation(context, generation + 1, command)
+    row = row_of(answer_lines(context, "ps")[1:], "console", "ps")
+    ensure(row.endswith(f"its code changed at {address:#x}"), f"ps: console's last end: {row!r}")
+    reply = context.session.enter(b"uptime" + ENTER)
+    expect_uptime_ran(reply)
+
+
 def kill_console_restarts_it(context: Context) -> None:
     generation, _ = server_row(context)
     output = context.session.run("kill console", KILL_TIMEOUT)
@@ -1083,6 +1162,8 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     inject_console_stop,
     inject_memhog_crash_restarts_it,
     inject_survives_injector_restart,
+    console_deaf_after_irq_slot_bitflip,
+    console_garbled_after_code_bitflip,
     kill_console_restarts_it,
     restart_console,
     restart_unknown_program,

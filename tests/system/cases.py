@@ -62,6 +62,8 @@ CASES: tuple[Case, ...] = (
          builds=("debug", "release")),
     # Threads from TCB objects, priorities, fault messages to handlers.
     Case("system.tcb_basics", "tests/system/tcb_basics.elf", builds=("debug", "release")),
+    # The kernel's fault injection on a thread: memory refused, replies held.
+    Case("system.inject_basics", "tests/system/inject_basics.elf", builds=("debug", "release")),
     # Userspace-managed memory: page tables, frames, rights, accessed/dirty.
     Case("system.memory_basics", "tests/system/memory_basics.elf", builds=("debug", "release")),
     # I/O port capabilities and interrupts as notification signals.
