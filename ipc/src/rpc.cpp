@@ -122,7 +122,7 @@ uint32_t Server::reply_caps() {
     // the kernel delivers them if the caller's capability has GrantReply.
     uint32_t count = in_.reply_.cap_count;
     for (uint32_t i = 0; i < count; ++i)
-        buffer_->caps[i] = in_.reply_.caps[i];
+        ipc_buffer()->caps[i] = in_.reply_.caps[i];
     in_.reply_.cap_count = 0;
     return count;
 }
@@ -171,7 +171,7 @@ void Server::release_slot(uint64_t slot) {
 [[gnu::always_inline]] inline const uint64_t* Server::inline_reply(Message& m) {
     uint32_t length = in_.reply_.used;
     for (uint32_t i = abi::kMessageRegisters; i < length; ++i)
-        buffer_->words[i] = reply_words_[i];
+        ipc_buffer()->words[i] = reply_words_[i];
     m.info = abi::MessageInfo::make(0, length, reply_caps());
     return reply_words_; // words 0-3 go straight into registers
 }
@@ -204,7 +204,7 @@ void Server::release_slot(uint64_t slot) {
             for (uint64_t i = 0; i < abi::kMessageRegisters; ++i)
                 request_words_[i] = m.words[i];
             for (uint64_t i = abi::kMessageRegisters; i < length; ++i)
-                request_words_[i] = buffer_->words[i];
+                request_words_[i] = ipc_buffer()->words[i];
             in.segment_ = {request_words_, uint32_t(length)};
         }
         in.reply_.used = 0;
@@ -275,7 +275,7 @@ RpcError Server::send_answer(Deferred& answered, RpcError error, uint32_t words)
     } else {
         info = abi::MessageInfo::make(0, words);
         for (uint32_t i = abi::kMessageRegisters; i < words; ++i)
-            buffer_->words[i] = deferred_words_[i];
+            ipc_buffer()->words[i] = deferred_words_[i];
     }
     const uint64_t* w = deferred_words_;
     int64_t sent = sys::reply(call.reply, info, words > 0 ? w[0] : 0, words > 1 ? w[1] : 0,
@@ -287,7 +287,6 @@ RpcError Server::send_answer(Deferred& answered, RpcError error, uint32_t words)
 RAYOS_RPC_HOT RpcError Server::run() {
     abi::IpcBuffer* buffer = ipc_buffer();
     if (!buffer) return RpcError::NoIpcBuffer;
-    buffer_ = buffer;
     buffer->receive_cnode = config_.cnode;
     buffer->receive_index = config_.receive_slot;
     buffer->receive_depth = kDepth;

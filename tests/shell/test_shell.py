@@ -972,6 +972,7 @@ CONSOLE_ELF = Path("servers") / "console" / "console.elf"
 UART_SYMBOL = "main::uart"  # console's static Uart: ports_, irq_ (+8), base_ (+16) ...
 UART_IRQ_OFFSET = 8
 RECEIVE_SYMBOL = "rayos::console::ConsoleService::receive()"
+RPC_SERVER_SYMBOL = "main::storage"  # the console's rpc::Server
 CHECK_TIMEOUT = 20.0  # init compares every program's code in well under a second
 
 
@@ -1043,6 +1044,26 @@ def console_garbled_after_code_bitflip(context: Context) -> None:
     ensure(row.endswith(f"its code changed at {address:#x}"), f"ps: console's last end: {row!r}")
     reply = context.session.enter(b"uptime" + ENTER)
     expect_uptime_ran(reply)
+
+
+def console_garbled_after_rpc_state_bitflip(context: Context) -> None:
+    # mixed seed 2000, fault 218: bit 2 of the byte at 0x29 in the console's
+    # RPC server object was the IPC buffer's address, kept in writable
+    # memory: off by 1 KiB, every long message was read from the wrong
+    # place and the console wrote garbage until the shell hung. The runtime
+    # now reads the address from the thread block each time; the same flip
+    # must leave the console's output intact.
+    generation, _ = server_row(context)
+    address = symbol_address(context, RPC_SERVER_SYMBOL) + 0x29
+    command = f"inject console bitflip at {address:#x} 2"
+    expect_injection(inject(context, command), command, kind="bitflip", target="console",
+                     region="data", address=address, bit=2, generation=generation)
+    for _ in range(3):
+        reply = context.session.enter(b"uptime" + ENTER)
+        expect_uptime_ran(reply)
+    ensure(server_row(context) == (generation, "running"),
+           f"after {command}: the console is {server_row(context)}")
+    inject(context, command)  # (flipped back)
 
 
 def kill_console_restarts_it(context: Context) -> None:
@@ -1164,6 +1185,7 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     inject_survives_injector_restart,
     console_deaf_after_irq_slot_bitflip,
     console_garbled_after_code_bitflip,
+    console_garbled_after_rpc_state_bitflip,
     kill_console_restarts_it,
     restart_console,
     restart_unknown_program,

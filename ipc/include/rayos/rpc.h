@@ -379,7 +379,6 @@ private:
 
     ServerConfig config_;
     Dispatcher& dispatcher_;
-    abi::IpcBuffer* buffer_ = nullptr;
     Incoming in_; // reused for every call
     // Requests and replies are kept privately (a shared frame is 4 KiB).
     uint64_t request_words_[SharedBuffer::kWords] = {};
