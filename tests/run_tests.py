@@ -192,8 +192,8 @@ def run_shell_suite(build: Path, patterns: list[str], tally: Tally) -> None:
     shell_suite.run_checks(build, checks, tally.record, build / "test-logs")
 
 
-# The short campaign: a few dozen faults of every kind, about 2 minutes.
-FAULT_CAMPAIGN = {"campaign": "mixed", "seed": 1, "runs": 4, "faults_per_run": 8}
+# The short campaign: 320 faults of every kind, checked every 20, about 2 minutes.
+FAULT_CAMPAIGN = {"campaign": "mixed", "seed": 1, "runs": 8, "faults_per_run": 40, "batch": 20}
 
 
 def run_fault_suite(build: Path, patterns: list[str], tally: Tally) -> None:
