@@ -1,18 +1,18 @@
 #!/usr/bin/python3
 """A fault injection campaign against RayOS: ``./rayos fault``.
 
-    campaign.py [--build build/debug] [--campaign crash|bitflip|stop|mixed]
-                [--seed S] [--runs N] [--faults-per-run K]
+    campaign.py [--build build/debug] [--campaign crash|bitflip|stop|ipc|starve|mixed]
+                [--seed S] [--runs N] [--faults-per-run K] [--batch B]
                 [--targets console,pager,memhog] [--timeout T] [--quiet]
 
 N x K faults are drawn from the seed (faults.py). Each run boots the whole
 system (the debug build: init, console, shell, pager, memhog, injector)
-and injects its K faults one after the other through the shell's
-``inject`` command, checking the invariants after each (invariants.py:
+and injects its K faults through the shell's ``inject`` command, B at a
+time (default 1), checking the invariants after each batch (invariants.py:
 the kernel is alive, the shell answers, supervision restarted or failed
 what crashed per policy, no unexplained wrong data, no hang). A run goes on
 in the same system while the faults leave it healthy; after a violation,
-or once a program is down for good (failed, stopped), the next fault gets
+or once a program is down for good (failed, stopped), the next batch gets
 a freshly booted system.
 
 The report (report.py) counts the faults by kind and target and their

@@ -47,10 +47,12 @@ Outcomes of one fault, the first that applies:
   no effect                none of the above: nothing crashed, no error
   not injected             the shell refused the inject command (the
                            injector said why); not a fault at all
-Effects that show up after a later fault was injected (a flipped bit that
-crashes its program later, errors that go on) count for the fault whose
-bitflip explains them (the last one into that program's generation, or its
-pager's), unless the later fault hit that program (or its pager) itself.
+Faults are checked in batches (campaign.py --batch): an event counts for
+the latest fault of the batch into that program or its pager. Effects that
+show up after a later batch (a flipped bit that crashes its program later,
+errors that go on) count for the fault whose bitflip explains them (the
+last one into that program's generation, or its pager's), unless a fault
+of the later batch hit that program (or its pager) itself.
 """
 
 from __future__ import annotations
