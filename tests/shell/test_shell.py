@@ -1006,16 +1006,24 @@ def wait_for_console_generation(context: Context, generation: int, what: str) ->
     session.discard_pending()
 
 
+def flip_console_bit(context: Context, symbol: str, offset: int, bit: int,
+                     region: str) -> tuple[int, int]:
+    """Flips ``bit`` of the byte at ``symbol`` + ``offset`` in the console
+    (in ``region``); its generation then and the address."""
+    generation, _ = server_row(context)
+    address = symbol_address(context, symbol) + offset
+    command = f"inject console bitflip at {address:#x} {bit}"
+    expect_injection(inject(context, command), command, kind="bitflip", target="console",
+                     region=region, address=address, bit=bit, generation=generation)
+    return generation, address
+
+
 def console_deaf_after_irq_slot_bitflip(context: Context) -> None:
     # mixed seed 23, fault 16: a bit flipped in the console's data, the slot
     # of its IRQ capability, left it running but deaf (every irq_handler_ack
     # failed, it did not crash, init saw nothing). It now stops with an error
     # when its port or IRQ capability fails, and init restarts it.
-    generation, _ = server_row(context)
-    address = symbol_address(context, UART_SYMBOL) + UART_IRQ_OFFSET
-    command = f"inject console bitflip at {address:#x} 0"
-    expect_injection(inject(context, command), command, kind="bitflip", target="console",
-                     region="data", address=address, bit=0, generation=generation)
+    generation, _ = flip_console_bit(context, UART_SYMBOL, UART_IRQ_OFFSET, 0, "data")
     # The next key raises the IRQ; acknowledging it fails.
     session = context.session
     session.send_keys(ENTER)
@@ -1023,7 +1031,7 @@ def console_deaf_after_irq_slot_bitflip(context: Context) -> None:
                        KILL_TIMEOUT, "the console stopping with an error")
     ensure("console: acknowledging IRQ 4 failed" in session.log,
            "the console did not say which capability failed")
-    wait_for_console_generation(context, generation + 1, command)
+    wait_for_console_generation(context, generation + 1, "the flip in its IRQ slot")
     expect_uptime_answers(context)
 
 
@@ -1032,14 +1040,10 @@ def console_garbled_after_code_bitflip(context: Context) -> None:
     # garbled every key while it ran on. Init now compares the programs'
     # code with their ELF files (codeCheckTicks) and restarts the one whose
     # code changed, before it runs that code: no key is typed meanwhile.
-    generation, _ = server_row(context)
-    address = symbol_address(context, RECEIVE_SYMBOL) + 4
-    command = f"inject console bitflip at {address:#x} 3"
-    expect_injection(inject(context, command), command, kind="bitflip", target="console",
-                     region="code", address=address, bit=3, generation=generation)
+    generation, address = flip_console_bit(context, RECEIVE_SYMBOL, 4, 3, "code")
     expected = f"init: 'console' crashed (its code changed at {address:#x}: memory corrupted)"
     context.session.wait_until(lambda text: expected in text, CHECK_TIMEOUT, repr(expected))
-    wait_for_console_generation(context, generation + 1, command)
+    wait_for_console_generation(context, generation + 1, "the flip in its code")
     row = row_of(answer_lines(context, "ps")[1:], "console", "ps")
     ensure(row.endswith(f"its code changed at {address:#x}"), f"ps: console's last end: {row!r}")
     reply = context.session.enter(b"uptime" + ENTER)
@@ -1053,11 +1057,8 @@ def console_garbled_after_rpc_state_bitflip(context: Context) -> None:
     # place and the console wrote garbage until the shell hung. The runtime
     # now reads the address from the thread block each time; the same flip
     # must leave the console's output intact.
-    generation, _ = server_row(context)
-    address = symbol_address(context, RPC_SERVER_SYMBOL) + 0x29
+    generation, address = flip_console_bit(context, RPC_SERVER_SYMBOL, 0x29, 2, "data")
     command = f"inject console bitflip at {address:#x} 2"
-    expect_injection(inject(context, command), command, kind="bitflip", target="console",
-                     region="data", address=address, bit=2, generation=generation)
     for _ in range(3):
         reply = context.session.enter(b"uptime" + ENTER)
         expect_uptime_ran(reply)

@@ -331,9 +331,9 @@ TEST_CASE("completion: inject's programs and log, fault kinds, regions and at") 
     CHECK(m.calls.empty()); // the injector is not asked
 }
 
-TEST_CASE("inject: IPC faults arm the next messages in one request, one line") {
+TEST_CASE("inject: armed faults (IPC, delay, starve) arm the next ones in one request, one line") {
     FakeMachine m;
-    for (const char* kind : {"corrupt", "truncate", "drop"}) {
+    for (const char* kind : {"corrupt", "truncate", "drop", "delay", "starve"}) {
         auto r = run(m, std::string("inject console ") + kind + " 5 9");
         CHECK(r.out.find(std::string(" ") + kind + " console seed 9: any at 0x5 bit 0") !=
               std::string::npos);
@@ -343,14 +343,8 @@ TEST_CASE("inject: IPC faults arm the next messages in one request, one line") {
           "error: inject: corrupt takes no region (only bitflip does)\n");
 }
 
-TEST_CASE("inject: delay and starve arm the program in one line; bitflip at flips one named bit") {
+TEST_CASE("inject: bitflip at flips one named bit") {
     FakeMachine m;
-    Run delay = run(m, "inject pager delay 3 11");
-    CHECK(delay.ok);
-    CHECK(delay.out == "#0 delay pager seed 11: any at 0x3 bit 0 (generation 1)\n");
-    Run starve = run(m, "inject pager starve 2 12");
-    CHECK(starve.ok);
-    CHECK(starve.out == "#1 starve pager seed 12: any at 0x2 bit 0 (generation 1)\n");
     const FakeTarget& memhog = target(m, "memhog");
     uint64_t byte = memhog.ranges[1][0] + 5; // in its data
     char line[80];
