@@ -111,12 +111,15 @@ class Campaign:
             for start in range(0, len(plan), options.faults_per_run):
                 self._power_off()  # every run starts from a fresh boot
                 run = plan[start:start + options.faults_per_run]
-                for first in range(0, len(run), options.batch):
+                first = 0
+                while first < len(run):
                     if self.system is None and not self._boot():
                         if len(self.boot_failures) >= 2:
                             return self.results
                         break
+                    # (A batch cut short by a violation goes on after a new boot.)
                     results = self._inject(run[first:first + options.batch])
+                    first += len(results)
                     for result in results:
                         self.say(report.fault_line(result))
                     last = results[-1]
