@@ -55,9 +55,11 @@ def table(campaign: Campaign, elapsed: float) -> str:
         if kind in drawn:
             kinds += [f"bitflip {r}" for r in faults.REGIONS] if kind == "bitflip" else [kind]
     targets = list(options.targets)
+    injected = [r for r in results if r.outcome != inv.NOT_INJECTED]
     out = [f"Fault campaign '{options.campaign}', seed {options.seed}: {len(results)} faults "
-           f"({options.runs} runs of {options.faults_per_run}), {campaign.boots} boots, "
-           f"{elapsed:.0f} s", ""]
+           f"({options.runs} runs of {options.faults_per_run}), {len(injected)} injected "
+           f"({sum(_injections(r) for r in injected)} single injections), "
+           f"{campaign.boots} boots, {elapsed:.0f} s", ""]
     out += _grid("FAULTS", kinds, targets,
                  Counter((r.fault.label, r.fault.target) for r in results))
     out.append("")
@@ -70,6 +72,14 @@ def table(campaign: Campaign, elapsed: float) -> str:
     out.append("")
     out += violations(campaign)
     return "\n".join(out)
+
+
+def _injections(result: Result) -> int:
+    """Single injections of a fault: bits flipped, or messages, replies or
+    memory requests armed (the line's address), or one crash or stop."""
+    if result.fault.kind in faults.ARMED_KINDS:
+        return sum(injection.address for injection in result.injected) or result.fault.count
+    return max(len(result.injected), 1)
 
 
 def violations(campaign: Campaign) -> list[str]:
