@@ -17,6 +17,17 @@ RunQueue<Thread> ready_queue;
 }
 namespace {
 
+constexpr uint64_t kSyscallInstructionBytes = 2; // syscall: 0f 05
+constexpr uint64_t kThreadExitCall = [] {
+    uint64_t number = ~0ull;
+#define RAYOS_SYSCALL(num, name, params, args)                                                     \
+    if (__builtin_strcmp(#name, "thread_exit") == 0) number = num;
+#include <rayos/abi/syscalls.def>
+#undef RAYOS_SYSCALL
+    return number;
+}();
+static_assert(kThreadExitCall != ~0ull, "syscalls.def has thread_exit");
+
 using detail::ready_queue;
 volatile uint64_t tick_count = 0;
 
@@ -103,10 +114,23 @@ void suspend(Thread* thread) {
     else if (thread->state == ThreadState::Ready)
         ready_queue.remove(thread);
     if (thread->state == ThreadState::BlockedIpc) {
-        // (A caller whose delayed reply is held has it: its call succeeded.)
+        // A thread whose fault waits for its handler keeps its registers
+        // (the fault came in the middle of its code): resumed, it runs the
+        // faulting instruction again and faults again. One whose exit is
+        // being reported calls thread_exit again. A caller whose delayed
+        // reply is held has it: its call succeeded. Any other blocked call
+        // ends with Preempted.
+        bool faulted = thread->ipc_fault;
+        bool exiting =
+            faulted && abi::MessageInfo::label(thread->fault_message[0]) == abi::kFaultExit;
         bool answered = thread->ipc_wait == IpcWait::Delayed;
         ipc::cancel_thread(*thread);
-        thread->frame.rax = static_cast<uint64_t>(answered ? Status::Ok : Status::Preempted);
+        if (exiting) {
+            thread->frame.rip -= kSyscallInstructionBytes;
+            thread->frame.rax = kThreadExitCall;
+        } else if (!faulted) {
+            thread->frame.rax = static_cast<uint64_t>(answered ? Status::Ok : Status::Preempted);
+        }
     }
     if (thread == cpu.current) account(thread);
     thread->state = ThreadState::Inactive;

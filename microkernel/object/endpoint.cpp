@@ -99,7 +99,8 @@ uint64_t injection_random(Thread& t) {
 }
 
 // Fault injection on a message `to` has just received (tcb_inject):
-// one bit of its label or of a word in registers flipped, or its length cut.
+// one bit of its label or of one of its words flipped (in registers or in
+// the receiver's IPC buffer), or its length cut.
 void damage_received(Thread& to) {
     if (to.inject_mode != abi::Injection::Corrupt && to.inject_mode != abi::Injection::Truncate)
         return;
@@ -112,14 +113,20 @@ void damage_received(Thread& to) {
         to.frame.rsi = (info & ~uint64_t(0x7F)) | shorter; // (length: info bits 0-6)
         return;
     }
-    uint64_t registers = length < abi::kMessageRegisters ? length : abi::kMessageRegisters;
-    uint64_t which = random % (registers + 1); // 0: the label
+    uint64_t which = random % (length + 1); // 0: the label, else word which - 1
     uint64_t bit = (random >> 32) % 64;
     uint64_t* words[] = {&to.frame.rdx, &to.frame.r10, &to.frame.r8, &to.frame.r9};
-    if (which == 0)
+    if (which == 0) {
         to.frame.rsi = info ^ (1ull << (12 + bit % 52)); // (the label: bits 12-63)
-    else
+    } else if (which <= abi::kMessageRegisters) {
         *words[which - 1] ^= 1ull << bit;
+    } else if (to.space) { // (transfer_buffer put it there)
+        uint64_t address = to.ipc_buffer + (which - 1) * sizeof(uint64_t), word = 0;
+        if (copy_from_user(*to.space, &word, address, sizeof word)) {
+            word ^= 1ull << bit;
+            (void)copy_to_user(*to.space, address, &word, sizeof word);
+        }
+    }
 }
 
 void transfer(Thread& from, Thread& to, uint64_t badge, bool grant = false) {

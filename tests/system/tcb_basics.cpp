@@ -43,6 +43,15 @@ void invalid_opcode(void*) {
     exit_thread(0);
 }
 
+// rax holds a value across an invalid opcode (its handler resumes it past
+// the ud2): what rax holds afterwards goes to `flag`.
+void ud2_with_rax_live(void*) {
+    uint64_t out;
+    asm volatile("mov $0x5EED, %%rax\n\tud2\n\tmov %%rax, %0" : "=r"(out) : : "rax", "memory");
+    flag = out;
+    exit_thread(0);
+}
+
 // Where a fault handler sends a thread it resumes elsewhere.
 void recovered(void*) {
     flag = 0xC0FFEE;
@@ -227,6 +236,46 @@ RAYOS_TEST("fault.page_fault_reaches_handler_and_resumes") {
     inv::TcbStats s{};
     CHECK(inv::tcb_stats(t.tcb, s) >= 0);
     CHECK_EQ(s.faults, 1u);
+}
+
+RAYOS_TEST("fault.suspended_while_its_fault_waits_keeps_its_registers") {
+    // Mixed seed 4000, faults 459 and 2519: the injector stopped memhog while
+    // its page fault waited for the pager, and the suspension wrote
+    // Preempted into its rax, in the middle of its code: one page read back
+    // wrong. Now it keeps its registers, faults again when resumed, and
+    // goes on as if nothing happened.
+    uint64_t ep = make_object(ObjectType::Endpoint), reply = make_object(ObjectType::Reply);
+    CHECK(ep && reply);
+    flag = 0;
+    auto t = start_tcb_thread(ud2_with_rax_live, nullptr, kMainPriority, ep);
+    CHECK(t.tcb);
+    Message m;
+    CHECK_EQ(ipc::recv(ep, reply, m), 0);
+    CHECK_EQ(MessageInfo::label(m.info), abi::kFaultException);
+    uint64_t rip = m.words[3];
+    CHECK_EQ(inv::tcb_suspend(t.tcb), 0); // (its fault message is answered by nobody now)
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    CHECK_EQ(ipc::recv(ep, reply, m), 0); // the same fault again
+    CHECK_EQ(MessageInfo::label(m.info), abi::kFaultException);
+    CHECK_EQ(m.words[3], rip);
+    CHECK_EQ(sys::reply(reply, MessageInfo::make(abi::kFaultResume, 1), rip + 2, 0, 0, 0), 0);
+    settle();
+    CHECK_EQ(flag, 0x5EEDu);
+}
+
+RAYOS_TEST("fault.suspended_while_its_exit_is_reported_exits_again") {
+    uint64_t ep = make_object(ObjectType::Endpoint), reply = make_object(ObjectType::Reply);
+    CHECK(ep && reply);
+    auto t = start_tcb_thread(set_flag_and_exit, reinterpret_cast<void*>(3), kMainPriority, ep);
+    CHECK(t.tcb);
+    Message m;
+    CHECK_EQ(ipc::recv(ep, reply, m), 0);
+    CHECK_EQ(MessageInfo::label(m.info), abi::kFaultExit);
+    CHECK_EQ(inv::tcb_suspend(t.tcb), 0);
+    CHECK_EQ(inv::tcb_resume(t.tcb), 0);
+    CHECK_EQ(ipc::recv(ep, reply, m), 0); // reported again, same code
+    CHECK_EQ(MessageInfo::label(m.info), abi::kFaultExit);
+    CHECK_EQ(m.words[0], 0u);
 }
 
 RAYOS_TEST("fault.handler_can_stop_the_thread") {

@@ -142,7 +142,7 @@ constexpr uint64_t kFaultStop = 1;
 
 // Fault injection on a thread (tcb_inject): what happens to the next
 // `count` messages it receives (Corrupt: one random bit of the label or of
-// a word that travels in registers flipped; Truncate: its length cut to a
+// one of its words, in registers or the IPC buffer, flipped; Truncate: its length cut to a
 // random shorter one), replies it sends (DropReply: the reply is thrown
 // away and the caller's call fails with InvalidCapability, as if the
 // server had gone away in mid-call; DelayReply: the reply reaches the
