@@ -75,11 +75,12 @@ def table(campaign: Campaign, elapsed: float) -> str:
 
 
 def _injections(result: Result) -> int:
-    """Single injections of a fault: bits flipped, or messages, replies or
-    memory requests armed (the line's address), or one crash or stop."""
+    """Single injections of an injected fault: bits flipped, or messages,
+    replies or memory requests armed, or one crash or stop."""
     if result.fault.kind in faults.ARMED_KINDS:
-        return sum(injection.address for injection in result.injected) or result.fault.count
-    return max(len(result.injected), 1)
+        return result.fault.count
+    mine = [i for i in result.injected if i.kind == result.fault.kind]
+    return min(len(mine), result.fault.count) or 1
 
 
 def violations(campaign: Campaign) -> list[str]:
