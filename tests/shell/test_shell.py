@@ -86,10 +86,13 @@ STATS_LINE_RE = re.compile(r"^([a-z][a-z -]*[a-z]) {2,}(\S.*)$")
 COUNT_COST_RE = re.compile(r"^(\d+)(?: \((\d+) instructions each on average\))?$")
 BYTES_RE = re.compile(r"^(\d+) (?:bytes )?\((\d+) KiB\)$")
 COMPRESS_USAGE = "error: compress: usage: compress status|stats|level|policy|budget ..."
-INJECT_USAGE = "error: inject: usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]"
+INJECT_USAGE = ("error: inject: usage: inject <program> "
+                "crash|stop|bitflip|corrupt|truncate|drop|delay|starve ... | log [n]")
 # A line per injection, exactly (the host's campaign runner reads it).
 INJECTION_RE = re.compile(rf"^{injections.LINE_RE.pattern}$")
 STOP_TICKS = 50  # the injector's default stop
+DELAY_TICKS = 20  # the injector's default delay
+STARVE_BUDGET = 40  # frames: more than any check gives memhog before
 
 
 # --- helpers ------------------------------------------------------------------
@@ -185,7 +188,7 @@ def help_for_each_command(context: Context) -> None:
     usages = {"restart": "usage: restart <program>", "caps": "usage: caps <program>",
               "bench": "usage: bench ipc [rounds]",
               "compress": "usage: compress status|stats|level|policy|budget ...",
-              "inject": "usage: inject <program> crash|stop|bitflip|corrupt|truncate|drop ... | log [n]"}
+              "inject": INJECT_USAGE.removeprefix("error: inject: ")}
     for command in COMMANDS:
         lines = lines_of(context.session.run(f"help {command}"))
         ensure(len(lines) >= 2 and lines[0].startswith(f"usage: {command}") and lines[1].strip(),
@@ -730,7 +733,12 @@ def inject_bad_input(context: Context) -> None:
         ("inject", INJECT_USAGE),
         (f"inject {PAGER_CLIENT}", INJECT_USAGE),
         (f"inject {PAGER_CLIENT} frobnicate",
-         "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate or drop)"),
+         "error: inject: unknown fault kind 'frobnicate' (crash, stop, bitflip, corrupt, truncate, "
+         "drop, delay or starve)"),
+        (f"inject {PAGER_CLIENT} bitflip at 0x10 1",
+         "error: inject: that address is not in the program's code, data or stack"),
+        (f"inject {PAGER_CLIENT} bitflip at 4096 1",
+         "error: inject: address must be a hexadecimal number such as 0x401a2c"),
         (f"inject {PAGER_CLIENT} crash 0", count),
         (f"inject {PAGER_CLIENT} crash 99", count),
         (f"inject {PAGER_CLIENT} crash data", "error: inject: crash takes no region (only "
@@ -793,9 +801,10 @@ def tab_completes_inject(context: Context) -> None:
     ensure(first == ["log"] + injector_targets(), f"inject <Tab>: {first}, expected log and "
            f"the injector's targets {injector_targets()}")
     kinds = tab_choices(context, f"inject {PAGER_CLIENT} ".encode())
-    ensure(kinds == ["crash", "stop", "bitflip", "corrupt", "truncate", "drop"], f"inject {PAGER_CLIENT} <Tab>: {kinds}")
+    ensure(kinds == ["crash", "stop", "bitflip", "corrupt", "truncate", "drop", "delay", "starve"],
+           f"inject {PAGER_CLIENT} <Tab>: {kinds}")
     regions = tab_choices(context, f"inject {PAGER_CLIENT} bitflip ".encode())
-    ensure(regions == ["any", "code", "data", "stack"],
+    ensure(regions == ["any", "code", "data", "stack", "at"],
            f"inject {PAGER_CLIENT} bitflip <Tab>: {regions}")
     # The program, the kind and the region completed: FLIP (then once more,
     # to flip the bit back).
@@ -821,6 +830,30 @@ def inject_console_stop(context: Context) -> None:
            f"after {command}: the console is {server_row(context)}, not running in generation "
            f"{generation}")
     expect_uptime_answers(context)
+
+
+def inject_pager_delay_and_starve(context: Context) -> None:
+    # delay: the pager's next reply (to the shell) comes 20 ticks late, intact.
+    before = uptime_ticks(context.session.run("uptime"))
+    command = "inject pager delay 1 5"
+    expect_injection(inject(context, command), command, kind="delay", target="pager", seed=5,
+                     address=1)
+    row = client_row(context)
+    after = uptime_ticks(context.session.run("uptime"))
+    ensure(after - before >= DELAY_TICKS, f"{command}: compress status answered "
+           f"{after - before} ticks later, within the delay of {DELAY_TICKS}")
+    # starve: the pager's next request for memory (frames for a bigger
+    # budget than it ever had) is refused; the same request then works.
+    command = "inject pager starve 1 6"
+    expect_injection(inject(context, command), command, kind="starve", target="pager", seed=6,
+                     address=1)
+    grow = f"compress budget {PAGER_CLIENT} {STARVE_BUDGET}"
+    expect_one_line(context, grow,
+                    "error: compress: the pager's memory quota has no room for more frames")
+    ensure(client_row(context).budget == row.budget, f"a refused {grow} changed the budget")
+    expect_confirmation(context, grow, f"{PAGER_CLIENT}: budget {STARVE_BUDGET} frames")
+    expect_confirmation(context, f"compress budget {PAGER_CLIENT} {row.budget}",
+                        f"{PAGER_CLIENT}: budget {row.budget} frames")
 
 
 def inject_memhog_crash_restarts_it(context: Context) -> None:
@@ -1182,6 +1215,7 @@ CHECKS: tuple[Check, ...] = tuple(Check(function.__name__, function) for functio
     inject_log_shows_injections,
     tab_completes_inject,
     inject_console_stop,
+    inject_pager_delay_and_starve,
     inject_memhog_crash_restarts_it,
     inject_survives_injector_restart,
     console_deaf_after_irq_slot_bitflip,
