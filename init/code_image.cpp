@@ -23,15 +23,15 @@ int64_t differs(const uint8_t* actual, const uint8_t* expected, uint64_t n) {
 
 } // namespace
 
-uint64_t next_read_only_page(const elf::Image& image, uint64_t from) {
-    uint64_t best = 0;
+ReadOnlyPage next_read_only_page(const elf::Image& image, uint64_t from) {
+    ReadOnlyPage best;
     for (size_t i = 0; i < image.segment_count; ++i) {
         const elf::Segment& s = image.segments[i];
         if (!read_only(s)) continue;
         uint64_t first = s.vaddr & ~(kPage - 1);
         uint64_t end = (s.vaddr + s.memory_size + kPage - 1) & ~(kPage - 1);
         uint64_t page = from > first ? (from + kPage - 1) & ~(kPage - 1) : first;
-        if (page < end && (best == 0 || page < best)) best = page;
+        if (page < end && (best.page == 0 || page < best.page)) best = {page, &s};
     }
     return best;
 }

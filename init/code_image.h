@@ -16,9 +16,13 @@ constexpr bool read_only(const elf::Segment& s) {
     return (s.flags & elf::kSegmentWrite) == 0 && s.memory_size > 0;
 }
 
-// The page-aligned start of the first read-only page of `image` at or above
-// `from`, or 0 if there is none.
-uint64_t next_read_only_page(const elf::Image& image, uint64_t from);
+// The first read-only page of `image` at or above `from` (page-aligned) and
+// the segment it belongs to; page 0 (and no segment) if there is none.
+struct ReadOnlyPage {
+    uint64_t page = 0;
+    const elf::Segment* segment = nullptr;
+};
+ReadOnlyPage next_read_only_page(const elf::Image& image, uint64_t from);
 
 // Page `page` (page-aligned, inside the read-only segment `s` of the ELF
 // file `file`) as the program has it (`actual`, 4096 bytes): the offset in

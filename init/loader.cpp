@@ -90,11 +90,8 @@ VoidResult add_start_page(ObjectMaker& maker, uint64_t vspace, const char* args)
 
 Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRequest& request) {
     if (request.module_index >= boot.module_count) return Error(abi::Status::NotFound);
-    const abi::ModuleInfo& module = boot.modules[request.module_index];
     ObjectMaker& init_maker = request.init_maker ? *request.init_maker : maker;
-    const uint8_t* file = TRY(map_module(init_maker, module, request.module_index));
-    elf::Image image =
-        TRY(elf::parse(file, module.size, {0x100000, kProgramStackTop - (1ull << 30)}));
+    auto [file, image] = TRY(program_file(init_maker, boot, request.module_index));
 
     Program p;
     p.entry = image.entry;
@@ -141,11 +138,7 @@ Result<Program> load(ObjectMaker& maker, const abi::BootInfo& boot, const LoadRe
 
 Result<uint64_t> image_bytes(ObjectMaker& init_maker, const abi::BootInfo& boot, uint64_t index,
                              uint8_t cnode_radix) {
-    if (index >= boot.module_count) return Error(abi::Status::NotFound);
-    const abi::ModuleInfo& module = boot.modules[index];
-    const uint8_t* file = TRY(map_module(init_maker, module, index));
-    elf::Image image =
-        TRY(elf::parse(file, module.size, {0x100000, kProgramStackTop - (1ull << 30)}));
+    elf::Image image = TRY(program_file(init_maker, boot, index)).image;
     uint64_t pages = kProgramStackPages + 1; // stack, start page
     for (size_t i = 0; i < image.segment_count; ++i) {
         const elf::Segment& s = image.segments[i];
@@ -161,6 +154,15 @@ Result<uint64_t> image_bytes(ObjectMaker& init_maker, const abi::BootInfo& boot,
 Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot, uint64_t index) {
     if (index >= boot.module_count) return Error(abi::Status::NotFound);
     return map_module(maker, boot.modules[index], index);
+}
+
+Result<ProgramFile> program_file(ObjectMaker& maker, const abi::BootInfo& boot, uint64_t index) {
+    if (index >= boot.module_count) return Error(abi::Status::NotFound);
+    const abi::ModuleInfo& module = boot.modules[index];
+    const uint8_t* bytes = TRY(map_module(maker, module, index));
+    elf::Image image =
+        TRY(elf::parse(bytes, module.size, {0x100000, kProgramStackTop - (1ull << 30)}));
+    return ProgramFile{bytes, image};
 }
 
 void module_name(const abi::ModuleInfo& module, const char*& name, uint32_t& length) {

@@ -8,6 +8,7 @@
 
 #include "objects.h"
 
+#include <elf.h>
 #include <rayos/abi/boot_info.h>
 
 #include <cstdint>
@@ -62,6 +63,14 @@ struct Program {
 // The bytes of boot module `index`, mapped read-only in init (once).
 [[nodiscard]] Result<const uint8_t*> module_bytes(ObjectMaker& maker, const abi::BootInfo& boot,
                                                   uint64_t index);
+// Boot module `index` as a program: its bytes and its ELF segments, checked
+// to lie where programs may (below the stack, above the first megabyte).
+struct ProgramFile {
+    const uint8_t* bytes;
+    elf::Image image;
+};
+[[nodiscard]] Result<ProgramFile> program_file(ObjectMaker& maker, const abi::BootInfo& boot,
+                                               uint64_t index);
 // The module's file name: its command line's first word without the path.
 void module_name(const abi::ModuleInfo& module, const char*& name, uint32_t& length);
 

@@ -526,39 +526,24 @@ void System::check_code() {
     alignas(4096) static uint8_t page[4096];
     uint32_t left = limits::kInitCodeCheckPages;
     // Each program once at most (the cursor may start in the middle of one).
-    for (uint32_t visited = 0; left > 0 && visited <= count_;) {
-        RunningProgram& r = programs_[check_program_];
-        const abi::ModuleInfo& module = boot_->modules[r.module];
-        auto file = module_bytes(*init_maker_, *boot_, r.module);
-        auto image = file ? elf::parse(file.value(), module.size,
-                                       {0x100000, kProgramStackTop - (1ull << 30)})
-                          : Result<elf::Image>(Error(file.error()));
-        uint64_t at = r.state == State::Running && image
-                          ? next_read_only_page(image.value(), check_page_)
-                          : 0;
-        if (at == 0) { // this program is done: the next one from its start
-            check_program_ = (check_program_ + 1) % count_;
-            check_page_ = 0;
-            ++visited;
-            continue;
+    for (uint32_t visited = 0; left > 0 && visited <= count_; ++visited) {
+        uint32_t index = check_program_;
+        RunningProgram& r = programs_[index];
+        auto file = r.state == State::Running ? program_file(*init_maker_, *boot_, r.module)
+                                              : Result<ProgramFile>(Error(abi::Status::NotFound));
+        for (; file && left > 0; --left) {
+            ReadOnlyPage next = next_read_only_page(file.value().image, check_page_);
+            if (next.page == 0) break;
+            check_page_ = next.page + sizeof page;
+            if (inv::vspace_read(r.loaded.vspace, next.page, reinterpret_cast<uint64_t>(page),
+                                 sizeof page) < 0)
+                continue; // (not mapped: nothing to compare)
+            int64_t offset = first_difference(file.value().bytes, *next.segment, next.page, page);
+            if (offset >= 0) return corrupted(index, next.page + uint64_t(offset));
         }
-        check_page_ = at + sizeof page;
-        --left;
-        if (inv::vspace_read(r.loaded.vspace, at, reinterpret_cast<uint64_t>(page), sizeof page) <
-            0)
-            continue; // (not mapped: nothing to compare)
-        const elf::Image& elf = image.value();
-        for (size_t s = 0; s < elf.segment_count; ++s) {
-            const elf::Segment& segment = elf.segments[s];
-            if (!read_only(segment) || at + sizeof page <= segment.vaddr ||
-                at >= segment.vaddr + segment.memory_size)
-                continue;
-            int64_t offset = first_difference(file.value(), segment, at, page);
-            if (offset >= 0) {
-                corrupted(check_program_, at + uint64_t(offset));
-                break;
-            }
-        }
+        if (left == 0) return;                 // (this program goes on from check_page_ next time)
+        check_program_ = (index + 1) % count_; // done: the next one from its start
+        check_page_ = 0;
     }
 }
 
@@ -567,6 +552,7 @@ void System::corrupted(uint32_t index, uint64_t address) {
     format_to(r.last_fault, sizeof(r.last_fault), "its code changed at %#lx", address);
     print("init: '%s' crashed (%s: memory corrupted)\n", r.name, r.last_fault);
     apply_policy(index, true);
+    check_program_ = (index + 1) % count_;
     check_page_ = 0;
 }
 

@@ -11,6 +11,8 @@
 #include "object/endpoint.h"
 #include "object/notification.h"
 
+#include <rayos/abi/syscall_numbers.h>
+
 namespace rayos::sched {
 namespace detail {
 RunQueue<Thread> ready_queue;
@@ -18,15 +20,6 @@ RunQueue<Thread> ready_queue;
 namespace {
 
 constexpr uint64_t kSyscallInstructionBytes = 2; // syscall: 0f 05
-constexpr uint64_t kThreadExitCall = [] {
-    uint64_t number = ~0ull;
-#define RAYOS_SYSCALL(num, name, params, args)                                                     \
-    if (__builtin_strcmp(#name, "thread_exit") == 0) number = num;
-#include <rayos/abi/syscalls.def>
-#undef RAYOS_SYSCALL
-    return number;
-}();
-static_assert(kThreadExitCall != ~0ull, "syscalls.def has thread_exit");
 
 using detail::ready_queue;
 volatile uint64_t tick_count = 0;
@@ -127,7 +120,7 @@ void suspend(Thread* thread) {
         ipc::cancel_thread(*thread);
         if (exiting) {
             thread->frame.rip -= kSyscallInstructionBytes;
-            thread->frame.rax = kThreadExitCall;
+            thread->frame.rax = abi::syscall_number::thread_exit;
         } else if (!faulted) {
             thread->frame.rax = static_cast<uint64_t>(answered ? Status::Ok : Status::Preempted);
         }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <rayos/abi/abi.h>
+#include <rayos/abi/syscall_numbers.h>
 
 #include <cstdint>
 #include <type_traits>
@@ -51,11 +52,7 @@ using detail::raw;
 #undef RAYOS_SYSCALL
 
 // The call numbers, by name: sys::number::debug_write, ...
-namespace number {
-#define RAYOS_SYSCALL(num, name, params, args) constexpr uint64_t name = num;
-#include <rayos/abi/syscalls.def>
-#undef RAYOS_SYSCALL
-} // namespace number
+namespace number = abi::syscall_number;
 
 // Number of system calls (numbers are 0 .. kSyscallCount-1).
 constexpr uint64_t kSyscallCount = 0
