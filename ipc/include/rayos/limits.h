@@ -26,7 +26,7 @@ constexpr uint64_t kFirstAllocatableSlot = 1024;
 constexpr uint64_t kAllocatableSlots = 2048;
 
 // Init's check of the programs' code (the manifest's codeCheckTicks): the
-// read-only pages it compares with their ELF files each time (about 9,200
+// read-only pages it compares with their ELF files each time (about 8,000
 // instructions a page), round robin over the running programs.
 constexpr uint32_t kInitCodeCheckPages = 8;
 
